@@ -1,0 +1,43 @@
+# The two commands of the README: `make example` and `make test`.
+# Both install what is missing (scripts/install-deps.sh), then build.
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps build build-asan test test-fast example bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DLP_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DLP_WERROR=ON -DLP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# Every test, end-to-end included, in the normal build and again under ASan+UBSan.
+test: build build-asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The normal build only: for a quick loop while developing.
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+example: build
+	scripts/run-example.sh $(BUILD) examples/basic
+
+bench: build
+	@scripts/install-deps.sh --bench
+	bench/run.sh $(BUILD)
+
+format:
+	git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

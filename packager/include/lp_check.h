@@ -1,0 +1,74 @@
+/*
+ * lp_check: proves at plan time that Lambda can load the package.
+ *
+ * Given a manifest and the function's runtime and handler, checks that the
+ * handler resolves to a module in the package and defines the function, that
+ * the handler's imports (followed transitively through the package's own
+ * modules) resolve, that required files are present, and Lambda's size
+ * limits. Python sources are scanned by a C tokenizer (lp_pyscan); nothing is
+ * executed. Findings carry the spec field and the archive path and line.
+ */
+#ifndef LP_CHECK_H
+#define LP_CHECK_H
+
+#include <stddef.h>
+
+#include "lp_error.h"
+#include "lp_manifest.h"
+
+#define LP_CHECK_OPTIONS_VERSION 1
+
+typedef struct lp_check_options {
+    unsigned version;                     /* LP_CHECK_OPTIONS_VERSION */
+    const char *runtime;                  /* "python3.12", "nodejs20.x", ...; NULL: skip runtime checks */
+    const char *handler;                  /* "pkg/mod.func"; NULL: skip handler checks */
+    const char *const *external_modules;  /* top-level modules provided elsewhere (layers) */
+    size_t n_external_modules;
+    int strict_imports;                   /* 1: unresolved imports are errors, not warnings */
+    const char *const *required_files;    /* archive paths that must be present */
+    size_t n_required_files;
+} lp_check_options;
+
+#define LP_CHECK_OPTIONS_INIT {LP_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0}
+
+/* Lambda's limit on the unzipped size of a package, and the size above which
+ * a ZIP must be uploaded through S3. */
+#define LP_LAMBDA_MAX_UNZIPPED ((unsigned long long)262144000)
+#define LP_LAMBDA_MAX_DIRECT_ZIP ((unsigned long long)52428800)
+
+typedef enum lp_check_severity { LP_CHECK_ERROR = 1, LP_CHECK_WARNING = 2 } lp_check_severity;
+
+typedef struct lp_check_finding {
+    lp_check_severity severity;
+    const char *field;   /* static: "handler", "runtime", "required_files",
+                            "external_modules", "source" or NULL */
+    int index;           /* element index for list fields, else -1 */
+    char *summary;       /* short, e.g. "Handler module not found in package" */
+    char *detail;        /* one or more sentences naming the handler, import,
+                            file and line: "course_request_handler/handler.py:3
+                            imports 'shared.logic.courses', but the package has
+                            no shared/logic/ ..." */
+    char *archive_path;  /* file the finding is about, or NULL */
+    int line;            /* 1-based line in archive_path, 0 when none */
+} lp_check_finding;
+
+typedef struct lp_check_report {
+    lp_check_finding *items;
+    size_t n;
+} lp_check_report;
+
+/* Runs every check that opts enables against m. Returns 0 and a report
+ * (possibly empty) that the caller frees with lp_check_report_free; a
+ * negative LP_E* only when the checks themselves could not run (I/O, memory). */
+int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_options *opts,
+                 lp_error *err);
+
+void lp_check_report_free(lp_check_report *r);
+
+/* 1 when runtime is one of Lambda's runtime identifiers, else 0. */
+int lp_check_runtime_is_known(const char *runtime);
+
+/* A static, comma-separated list of the known runtime identifiers, for messages. */
+const char *lp_check_runtime_list(void);
+
+#endif

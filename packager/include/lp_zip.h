@@ -1,0 +1,67 @@
+/*
+ * lp_zip: writing, hashing, reading and verifying deterministic ZIPs.
+ *
+ * lp_zip_write turns a manifest into a ZIP whose bytes depend only on the
+ * manifest (entries sorted, one fixed timestamp, normalized modes, no extra
+ * fields). It writes to a temporary file in the target directory and renames
+ * it over output_path, so a failure never leaves a partial ZIP nor destroys
+ * the previous one. Each source file is read again and must still match the
+ * manifest's SHA-256 (else LP_ECHANGED).
+ */
+#ifndef LP_ZIP_H
+#define LP_ZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lp_error.h"
+#include "lp_manifest.h"
+
+typedef struct lp_zip_info {
+    char sha256_hex[65];          /* SHA-256 of the ZIP file, hex */
+    char base64sha256[45];        /* base64 of the raw digest: Lambda's CodeSha256 */
+    uint64_t size;                /* ZIP size in bytes */
+} lp_zip_info;
+
+/* Builds the ZIP for m at output_path (parents created). threads <= 0 means
+ * one per online CPU. Fills *info when not NULL. */
+int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
+                 lp_error *err);
+
+/* Hashes an existing file (any file) into *info. LP_ENOENT when missing. */
+int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);
+
+/* Reads an existing ZIP into a manifest: every entry's bytes are inflated,
+ * CRC-checked and SHA-256 hashed; modes come from the external attributes.
+ * content_hash is computed as for a built manifest with the given level.
+ * Hostile input (.. or absolute names, lying sizes, truncation) gives
+ * LP_EZIP or LP_EPATH, never a crash or an unbounded allocation. */
+int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err);
+
+typedef enum lp_diff_kind {
+    LP_DIFF_MISSING,              /* expected, not in the ZIP */
+    LP_DIFF_EXTRA,                /* in the ZIP, not expected */
+    LP_DIFF_CHANGED,              /* content differs */
+    LP_DIFF_MODE,                 /* same content, mode differs */
+} lp_diff_kind;
+
+typedef struct lp_diff {
+    lp_diff_kind kind;
+    char *archive_path;
+    uint32_t expected_mode, actual_mode;
+    char expected_sha256[65], actual_sha256[65];
+} lp_diff;
+
+typedef struct lp_diff_list {
+    lp_diff *items;               /* sorted by archive_path */
+    size_t n;
+} lp_diff_list;
+
+/* Compares two manifests (expected vs actual). Caller frees *out with
+ * lp_diff_list_free. An empty list means they match. */
+int lp_manifest_diff(lp_diff_list **out, const lp_manifest *expected, const lp_manifest *actual,
+                     lp_error *err);
+
+void lp_diff_list_free(lp_diff_list *d);
+
+#endif

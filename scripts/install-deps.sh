@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian package that the build, the tests and the
+# benchmarks need. Installs only what is missing; does nothing when all is there.
+# Usage: scripts/install-deps.sh [--bench]
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config clang clang-format
+    libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
+    libzip-dev libssl-dev libmsgpack-dev libjansson-dev libdeflate-dev
+    libcmocka-dev libclang-rt-14-dev
+    zip unzip python3
+)
+if [ "${1:-}" = "--bench" ]; then
+    packages+=(golang-go time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
