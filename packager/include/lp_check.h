@@ -19,17 +19,20 @@
 #define LP_CHECK_OPTIONS_VERSION 1
 
 typedef struct lp_check_options {
-    unsigned version;                     /* LP_CHECK_OPTIONS_VERSION */
-    const char *runtime;                  /* "python3.12", "nodejs20.x", ...; NULL: skip runtime checks */
-    const char *handler;                  /* "pkg/mod.func"; NULL: skip handler checks */
-    const char *const *external_modules;  /* top-level modules provided elsewhere (layers) */
+    unsigned version;    /* LP_CHECK_OPTIONS_VERSION */
+    const char *runtime; /* "python3.12", "nodejs20.x", ...; NULL: skip runtime checks */
+    const char *handler; /* "pkg/mod.func"; NULL: skip handler checks */
+    const char *const *external_modules; /* top-level modules provided elsewhere (layers) */
     size_t n_external_modules;
-    int strict_imports;                   /* 1: unresolved imports are errors, not warnings */
-    const char *const *required_files;    /* archive paths that must be present */
+    int strict_imports;                /* 1: unresolved imports are errors, not warnings */
+    const char *const *required_files; /* archive paths that must be present */
     size_t n_required_files;
 } lp_check_options;
 
-#define LP_CHECK_OPTIONS_INIT {LP_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0}
+#define LP_CHECK_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        LP_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0                                  \
+    }
 
 /* Lambda's limit on the unzipped size of a package, and the size above which
  * a ZIP must be uploaded through S3. */
@@ -40,16 +43,16 @@ typedef enum lp_check_severity { LP_CHECK_ERROR = 1, LP_CHECK_WARNING = 2 } lp_c
 
 typedef struct lp_check_finding {
     lp_check_severity severity;
-    const char *field;   /* static: "handler", "runtime", "required_files",
-                            "external_modules", "source" or NULL */
-    int index;           /* element index for list fields, else -1 */
-    char *summary;       /* short, e.g. "Handler module not found in package" */
-    char *detail;        /* one or more sentences naming the handler, import,
-                            file and line: "course_request_handler/handler.py:3
-                            imports 'shared.logic.courses', but the package has
-                            no shared/logic/ ..." */
-    char *archive_path;  /* file the finding is about, or NULL */
-    int line;            /* 1-based line in archive_path, 0 when none */
+    const char *field;  /* static: "handler", "runtime", "required_files",
+                           "external_modules", "source" or NULL */
+    int index;          /* element index for list fields, else -1 */
+    char *summary;      /* short, e.g. "Handler module not found in package" */
+    char *detail;       /* one or more sentences naming the handler, import,
+                           file and line: "course_request_handler/handler.py:3
+                           imports 'shared.logic.courses', but the package has
+                           no shared/logic/ ..." */
+    char *archive_path; /* file the finding is about, or NULL */
+    int line;           /* 1-based line in archive_path, 0 when none */
 } lp_check_finding;
 
 typedef struct lp_check_report {

@@ -31,19 +31,22 @@ enum {
 #define LP_ERROR_PATH_MAX 1024
 
 typedef struct lp_error {
-    int code;                      /* one of LP_E*, LP_OK when clear */
-    int sys_errno;                 /* errno behind an LP_EIO/LP_ENOENT, else 0 */
-    int source_index;              /* index into lp_spec.sources, -1 when none */
-    const char *field;             /* static string naming the spec field involved:
-                                      "path", "prefix", "include", "exclude",
-                                      "content", "filename", "excludes", "level",
-                                      "output_path", or NULL */
-    char path[LP_ERROR_PATH_MAX];  /* file or archive path involved, "" when none */
+    int code;                       /* one of LP_E*, LP_OK when clear */
+    int sys_errno;                  /* errno behind an LP_EIO/LP_ENOENT, else 0 */
+    int source_index;               /* index into lp_spec.sources, -1 when none */
+    const char *field;              /* static string naming the spec field involved:
+                                       "path", "prefix", "include", "exclude",
+                                       "content", "filename", "excludes", "level",
+                                       "output_path", or NULL */
+    char path[LP_ERROR_PATH_MAX];   /* file or archive path involved, "" when none */
     char message[LP_ERROR_MSG_MAX]; /* one line, e.g.
                                       "cannot read 'src/x.py': Permission denied" */
 } lp_error;
 
-#define LP_ERROR_INIT {LP_OK, 0, -1, NULL, "", ""}
+#define LP_ERROR_INIT                                                                              \
+    {                                                                                              \
+        LP_OK, 0, -1, NULL, "", ""                                                                 \
+    }
 
 /* Resets err to LP_ERROR_INIT. Accepts NULL. */
 void lp_error_clear(lp_error *err);
@@ -53,8 +56,7 @@ void lp_error_clear(lp_error *err);
  * `return lp_error_set(err, LP_EIO, errno, -1, "path", p, "cannot read '%s': %s", ...)`.
  */
 int lp_error_set(lp_error *err, int code, int sys_errno, int source_index, const char *field,
-                 const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+                 const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* A short static name for a code ("LP_ENOENT" -> "not found"). */
 const char *lp_error_name(int code);

@@ -22,40 +22,43 @@
 /* One source: either a filesystem path (dir taken recursively, or a file),
  * or inline content with an archive filename. */
 typedef struct lp_source {
-    const char *path;             /* file or directory; NULL for inline content */
-    const char *prefix;           /* archive prefix ("shared", "python/lib"); NULL or "" for none */
-    const char *const *include;   /* globs; when n_include > 0 only matching files are taken */
+    const char *path;           /* file or directory; NULL for inline content */
+    const char *prefix;         /* archive prefix ("shared", "python/lib"); NULL or "" for none */
+    const char *const *include; /* globs; when n_include > 0 only matching files are taken */
     size_t n_include;
-    const char *const *exclude;   /* globs, added to the spec-wide excludes */
+    const char *const *exclude; /* globs, added to the spec-wide excludes */
     size_t n_exclude;
-    const char *content;          /* inline content (may contain NUL); NULL for a path source */
+    const char *content; /* inline content (may contain NUL); NULL for a path source */
     size_t content_len;
-    const char *filename;         /* archive path of the inline content */
+    const char *filename; /* archive path of the inline content */
 } lp_source;
 
 #define LP_SPEC_VERSION 1
 
 typedef struct lp_spec {
-    unsigned version;             /* LP_SPEC_VERSION */
+    unsigned version; /* LP_SPEC_VERSION */
     const lp_source *sources;
     size_t n_sources;
-    const char *const *excludes;  /* globs applied to every path source */
+    const char *const *excludes; /* globs applied to every path source */
     size_t n_excludes;
-    int default_excludes;         /* 1: also exclude __pycache__/, *.pyc, .git/, .DS_Store, .terraform/ */
-    int level;                    /* deflate level 0-9; 0 = stored */
-    int allow_external_symlinks;  /* 1: follow links whose target leaves the source root */
-    int directory_entries;        /* 1: write directory entries too */
-    const char *output_path;      /* when inside a source, it is never packaged; may be NULL */
-    const char *base_dir;         /* relative paths are resolved against it; NULL = cwd */
+    int default_excludes; /* 1: also exclude __pycache__/, *.pyc, .git/, .DS_Store, .terraform/ */
+    int level;            /* deflate level 0-9; 0 = stored */
+    int allow_external_symlinks; /* 1: follow links whose target leaves the source root */
+    int directory_entries;       /* 1: write directory entries too */
+    const char *output_path;     /* when inside a source, it is never packaged; may be NULL */
+    const char *base_dir;        /* relative paths are resolved against it; NULL = cwd */
 } lp_spec;
 
-#define LP_SPEC_INIT {LP_SPEC_VERSION, NULL, 0, NULL, 0, 1, 6, 0, 0, NULL, NULL}
+#define LP_SPEC_INIT                                                                               \
+    {                                                                                              \
+        LP_SPEC_VERSION, NULL, 0, NULL, 0, 1, 6, 0, 0, NULL, NULL                                  \
+    }
 
 typedef struct lp_file {
-    char *archive_path;           /* e.g. "shared/logic/courses.py" */
-    char *source_path;            /* filesystem path read, NULL for inline content */
-    int source_index;             /* index into spec->sources */
-    uint32_t mode;                /* 0644 or 0755 (0755 when the source has any x bit) */
+    char *archive_path; /* e.g. "shared/logic/courses.py" */
+    char *source_path;  /* filesystem path read, NULL for inline content */
+    int source_index;   /* index into spec->sources */
+    uint32_t mode;      /* 0644 or 0755 (0755 when the source has any x bit) */
     uint64_t size;
     unsigned char sha256[32];
     char sha256_hex[65];
@@ -64,13 +67,13 @@ typedef struct lp_file {
 } lp_file;
 
 typedef struct lp_manifest {
-    lp_file *files;               /* sorted bytewise by archive_path */
+    lp_file *files; /* sorted bytewise by archive_path */
     size_t n_files;
-    uint64_t unzipped_size;       /* sum of file sizes */
+    uint64_t unzipped_size; /* sum of file sizes */
     int level;
     int directory_entries;
-    char content_hash[65];        /* hex SHA-256 of the canonical serialization */
-    void *internal;               /* private to the packager */
+    char content_hash[65]; /* hex SHA-256 of the canonical serialization */
+    void *internal;        /* private to the packager */
 } lp_manifest;
 
 /* Resolves spec into a manifest. On success *out is set; caller frees it with
@@ -86,8 +89,8 @@ const lp_file *lp_manifest_find(const lp_manifest *m, const char *archive_path);
 /* Reads one entry's bytes (from disk or inline) into a malloc'd buffer
  * (*buf, *len; caller frees with free()). Reads at most max_len bytes:
  * a larger file fails with LP_ELIMIT. */
-int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len,
-                     unsigned char **buf, size_t *len, lp_error *err);
+int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, unsigned char **buf,
+                     size_t *len, lp_error *err);
 
 /* Writes the canonical serialization (the bytes content_hash is taken of)
  * to a malloc'd NUL-terminated string; caller frees with free(). */

@@ -18,9 +18,9 @@
 #include "lp_manifest.h"
 
 typedef struct lp_zip_info {
-    char sha256_hex[65];          /* SHA-256 of the ZIP file, hex */
-    char base64sha256[45];        /* base64 of the raw digest: Lambda's CodeSha256 */
-    uint64_t size;                /* ZIP size in bytes */
+    char sha256_hex[65];   /* SHA-256 of the ZIP file, hex */
+    char base64sha256[45]; /* base64 of the raw digest: Lambda's CodeSha256 */
+    uint64_t size;         /* ZIP size in bytes */
 } lp_zip_info;
 
 /* Builds the ZIP for m at output_path (parents created). threads <= 0 means
@@ -39,10 +39,10 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);
 int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err);
 
 typedef enum lp_diff_kind {
-    LP_DIFF_MISSING,              /* expected, not in the ZIP */
-    LP_DIFF_EXTRA,                /* in the ZIP, not expected */
-    LP_DIFF_CHANGED,              /* content differs */
-    LP_DIFF_MODE,                 /* same content, mode differs */
+    LP_DIFF_MISSING, /* expected, not in the ZIP */
+    LP_DIFF_EXTRA,   /* in the ZIP, not expected */
+    LP_DIFF_CHANGED, /* content differs */
+    LP_DIFF_MODE,    /* same content, mode differs */
 } lp_diff_kind;
 
 typedef struct lp_diff {
@@ -53,7 +53,7 @@ typedef struct lp_diff {
 } lp_diff;
 
 typedef struct lp_diff_list {
-    lp_diff *items;               /* sorted by archive_path */
+    lp_diff *items; /* sorted by archive_path */
     size_t n;
 } lp_diff_list;
 

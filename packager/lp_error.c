@@ -1,0 +1,74 @@
+/*
+ * lp_error: filling and naming the packager's error values.
+ * Knows nothing of the modules that report errors; formats one line only.
+ */
+#include "lp_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void lp_error_clear(lp_error *err)
+{
+    if (err == NULL) {
+        return;
+    }
+    lp_error clean = LP_ERROR_INIT;
+    *err = clean;
+}
+
+int lp_error_set(lp_error *err, int code, int sys_errno, int source_index, const char *field,
+                 const char *path, const char *fmt, ...)
+{
+    if (err == NULL) {
+        return code;
+    }
+    err->code = code;
+    err->sys_errno = sys_errno;
+    err->source_index = source_index;
+    err->field = field;
+    snprintf(err->path, sizeof(err->path), "%s", path != NULL ? path : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    /* Messages are one line: fold any newline a path or strerror brought in. */
+    for (char *p = err->message; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r') {
+            *p = ' ';
+        }
+    }
+    return code;
+}
+
+const char *lp_error_name(int code)
+{
+    switch (code) {
+    case LP_OK:
+        return "ok";
+    case LP_EINVAL:
+        return "invalid argument";
+    case LP_ENOENT:
+        return "not found";
+    case LP_EIO:
+        return "I/O error";
+    case LP_ECOLLISION:
+        return "path collision";
+    case LP_ESYMLINK:
+        return "symlink outside source";
+    case LP_EPATH:
+        return "invalid archive path";
+    case LP_EGLOB:
+        return "invalid glob";
+    case LP_ENOMEM:
+        return "out of memory";
+    case LP_EZIP:
+        return "invalid ZIP";
+    case LP_ELIMIT:
+        return "limit exceeded";
+    case LP_ECHANGED:
+        return "file changed during build";
+    default:
+        return "unknown error";
+    }
+}
