@@ -1,0 +1,1 @@
+"""Code shared by the orders and invoices functions, packaged under the prefix `shared`."""
