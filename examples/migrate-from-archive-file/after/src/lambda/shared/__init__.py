@@ -1,0 +1,1 @@
+"""Code shared by every function in src/lambda, packaged under the prefix `shared`."""
