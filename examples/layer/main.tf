@@ -37,6 +37,12 @@ resource "lambda_package" "report" {
     prefix = "report"
   }
 
+  # An inline file, generated from Terraform values.
+  source {
+    content  = jsonencode({ short_title_length = 16 })
+    filename = "report/settings.json"
+  }
+
   external_modules = ["mylib"]
   strict_imports   = true
 }

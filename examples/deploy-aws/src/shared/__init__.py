@@ -1,0 +1,1 @@
+"""Helpers shared by the functions of this example, packaged under the prefix `shared`."""
