@@ -12,7 +12,7 @@ packages=(
     zip unzip python3
 )
 if [ "${1:-}" = "--bench" ]; then
-    packages+=(golang-go time)
+    packages+=(golang-go time openssl)
 fi
 
 missing=()
