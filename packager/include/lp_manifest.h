@@ -47,11 +47,12 @@ typedef struct lp_spec {
     int directory_entries;       /* 1: write directory entries too */
     const char *output_path;     /* when inside a source, it is never packaged; may be NULL */
     const char *base_dir;        /* relative paths are resolved against it; NULL = cwd */
+    int threads; /* worker threads hashing files; <= 0: one per online CPU (added field) */
 } lp_spec;
 
 #define LP_SPEC_INIT                                                                               \
     {                                                                                              \
-        LP_SPEC_VERSION, NULL, 0, NULL, 0, 1, 6, 0, 0, NULL, NULL                                  \
+        LP_SPEC_VERSION, NULL, 0, NULL, 0, 1, 6, 0, 0, NULL, NULL, 0                               \
     }
 
 typedef struct lp_file {
@@ -77,7 +78,10 @@ typedef struct lp_manifest {
 } lp_manifest;
 
 /* Resolves spec into a manifest. On success *out is set; caller frees it with
- * lp_manifest_free. On failure returns LP_E* and fills err. */
+ * lp_manifest_free. On failure returns LP_E* and fills err: LP_ENOENT (field
+ * "path"), LP_EGLOB ("include"/"exclude"/"excludes"), LP_ESYMLINK,
+ * LP_ECOLLISION, LP_EPATH ("path"/"prefix"/"filename"), LP_EINVAL (no file
+ * at all, or "level" outside 0-9), LP_EIO, LP_ELIMIT, LP_ENOMEM. */
 int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err);
 
 /* Frees a manifest. Accepts NULL. */

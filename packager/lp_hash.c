@@ -1,0 +1,55 @@
+/*
+ * lp_hash: thin helpers over OpenSSL EVP for the SHA-256 digests the
+ * manifest and ZIP info report, and their hex/base64 spellings. Owns no
+ * state; knows nothing of manifests or ZIPs.
+ */
+#include "lp_hash.h"
+
+#include "lp_error.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+int lp_hash_sha256(const void *data, size_t n, unsigned char out[32])
+{
+    unsigned int len = 0;
+    if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+        return LP_ENOMEM;
+    }
+    return 0;
+}
+
+void lp_hash_hex(const unsigned char d[32], char out[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+void lp_hash_base64(const unsigned char d[32], char out[45])
+{
+    /* 32 bytes -> 44 characters + NUL. */
+    EVP_EncodeBlock((unsigned char *)out, d, 32);
+    out[44] = '\0';
+}
+
+int lp_hash_threads(int requested, size_t work)
+{
+    long n = requested;
+    if (n <= 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n <= 0) {
+            n = 1;
+        }
+    }
+    if (n > 64) {
+        n = 64;
+    }
+    if (work > 0 && (size_t)n > work) {
+        n = (long)work;
+    }
+    return (int)n;
+}

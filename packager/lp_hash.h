@@ -1,0 +1,27 @@
+/*
+ * lp_hash: SHA-256 over files and buffers, hex and base64 encodings
+ * (internal). Uses OpenSSL's EVP interface.
+ */
+#ifndef LP_HASH_H
+#define LP_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Buffer size used to stream files. */
+#define LP_HASH_BUF 65536
+
+/* out = SHA-256(data[0..n)). Returns 0, or LP_ENOMEM. */
+int lp_hash_sha256(const void *data, size_t n, unsigned char out[32]);
+
+/* Lowercase hex of 32 bytes into out[65]. */
+void lp_hash_hex(const unsigned char d[32], char out[65]);
+
+/* Standard base64 (with padding) of 32 bytes into out[45]. */
+void lp_hash_base64(const unsigned char d[32], char out[45]);
+
+/* Number of worker threads to use for `requested` (<= 0: one per online CPU),
+ * clamped to [1, 64] and to `work` items when work > 0. */
+int lp_hash_threads(int requested, size_t work);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * lp_manifest: resolves a spec into the sorted, hashed list of entries and
+ * the content hash over its canonical serialization.
+ *
+ * Selection (walking, globs, symlinks) is lp_select's job; this module sorts,
+ * rejects collisions, adds directory entries when asked, hashes every file
+ * once on a pool of threads and serializes the result canonically
+ * (docs/internals/manifest.md). It writes nothing and knows nothing of ZIP:
+ * the content hash must not depend on compressor or library versions.
+ */
+#include "lp_manifest.h"
+
+#include "lp_hash.h"
+#include "lp_manifest_int.h"
+#include "lp_select.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int cmp_files(const void *a, const void *b)
+{
+    return strcmp(((const lp_file *)a)->archive_path, ((const lp_file *)b)->archive_path);
+}
+
+void lp_manifest_sort(lp_manifest *m)
+{
+    if (m->n_files > 1) {
+        qsort(m->files, m->n_files, sizeof(*m->files), cmp_files);
+    }
+}
+
+void lp_manifest_free(lp_manifest *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    lp_select_free(m->files, m->n_files);
+    free(m);
+}
+
+const lp_file *lp_manifest_find(const lp_manifest *m, const char *archive_path)
+{
+    if (m == NULL || m->n_files == 0) {
+        return NULL;
+    }
+    lp_file key;
+    memset(&key, 0, sizeof(key));
+    key.archive_path = (char *)archive_path;
+    return bsearch(&key, m->files, m->n_files, sizeof(*m->files), cmp_files);
+}
+
+int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
+                          uint64_t *size, unsigned char sha256[32], lp_error *err)
+{
+    int rc = LP_OK;
+    int fd = -1;
+    unsigned char *buf = NULL;
+    uint64_t total = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || (buf = malloc(LP_HASH_BUF)) == NULL ||
+        EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, si, "path", display, "out of memory");
+        goto done;
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+        rc = lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, si, "path", display,
+                          "cannot read '%s': %s", display, strerror(errno));
+        goto done;
+    }
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    for (;;) {
+        ssize_t r = read(fd, buf, LP_HASH_BUF);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            rc = lp_error_set(err, LP_EIO, errno, si, "path", display, "cannot read '%s': %s",
+                              display, strerror(errno));
+            goto done;
+        }
+        if (r == 0) {
+            break;
+        }
+        total += (uint64_t)r;
+        if (total > max_size) {
+            rc = lp_error_set(err, LP_ECHANGED, 0, si, "path", display,
+                              "'%s' grew while it was being read", display);
+            goto done;
+        }
+        EVP_DigestUpdate(ctx, buf, (size_t)r);
+    }
+    EVP_DigestFinal_ex(ctx, sha256, NULL);
+    *size = total;
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+/* ---- parallel hashing ---- */
+
+typedef struct hash_pool {
+    lp_file *files;
+    size_t n;
+    size_t next; /* next index to take */
+    int failed;
+    size_t err_index; /* lowest failing index so far */
+    lp_error err;
+    pthread_mutex_t mu;
+} hash_pool;
+
+/* Files can grow between stat and read; a read stops a little past the stat
+ * size so that a growing log file cannot keep a worker busy forever. */
+#define LP_GROWTH_SLACK ((uint64_t)1 << 30)
+
+static void *hash_worker(void *arg)
+{
+    hash_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        int stop = p->failed && i > p->err_index;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->n || stop) {
+            break;
+        }
+        lp_file *f = &p->files[i];
+        lp_error e = LP_ERROR_INIT;
+        int rc;
+        if (f->is_dir) {
+            rc = lp_hash_sha256("", 0, f->sha256);
+        } else if (f->content != NULL) {
+            rc = lp_hash_sha256(f->content, (size_t)f->size, f->sha256);
+        } else {
+            rc = lp_manifest_hash_path(f->source_path, f->source_path, f->source_index,
+                                       f->size + LP_GROWTH_SLACK, &f->size, f->sha256, &e);
+        }
+        if (rc < 0 && e.code == LP_OK) {
+            lp_error_set(&e, LP_ENOMEM, ENOMEM, f->source_index, NULL, "", "out of memory");
+        }
+        if (rc == 0) {
+            lp_hash_hex(f->sha256, f->sha256_hex);
+            continue;
+        }
+        pthread_mutex_lock(&p->mu);
+        if (!p->failed || i < p->err_index) {
+            p->failed = 1;
+            p->err_index = i;
+            p->err = e;
+        }
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+static int hash_all(lp_file *files, size_t n, int threads, lp_error *err)
+{
+    hash_pool p;
+    memset(&p, 0, sizeof(p));
+    p.files = files;
+    p.n = n;
+    pthread_mutex_init(&p.mu, NULL);
+    int nt = lp_hash_threads(threads, n);
+    pthread_t tids[64];
+    int started = 0;
+    for (int t = 1; t < nt; t++) {
+        if (pthread_create(&tids[started], NULL, hash_worker, &p) != 0) {
+            break;
+        }
+        started++;
+    }
+    hash_worker(&p); /* the calling thread works too */
+    for (int t = 0; t < started; t++) {
+        pthread_join(tids[t], NULL);
+    }
+    pthread_mutex_destroy(&p.mu);
+    if (p.failed) {
+        if (err != NULL) {
+            *err = p.err;
+        }
+        return p.err.code;
+    }
+    return LP_OK;
+}
+
+/* ---- canonical form ---- */
+
+int lp_manifest_canonical(const lp_manifest *m, char **out, lp_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    *out = NULL;
+    if (f == NULL) {
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    fprintf(f, "lambda-package-manifest %d\n", LP_MANIFEST_FORMAT);
+    fprintf(f, "level %d\n", m->level);
+    fprintf(f, "directory_entries %d\n", m->directory_entries ? 1 : 0);
+    fprintf(f, "entries %zu\n", m->n_files);
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *e = &m->files[i];
+        fprintf(f, "%c %04" PRIo32 " %" PRIu64 " %s %zu:%s\n", e->is_dir ? 'D' : 'F', e->mode,
+                e->size, e->sha256_hex, strlen(e->archive_path), e->archive_path);
+    }
+    if (ferror(f) != 0 || fclose(f) != 0) {
+        free(buf);
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    *out = buf;
+    return LP_OK;
+}
+
+int lp_manifest_seal(lp_manifest *m, lp_error *err)
+{
+    char *canon = NULL;
+    unsigned char d[32];
+    m->unzipped_size = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        m->unzipped_size += m->files[i].size;
+    }
+    int rc = lp_manifest_canonical(m, &canon, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if (lp_hash_sha256(canon, strlen(canon), d) < 0) {
+        free(canon);
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    free(canon);
+    lp_hash_hex(d, m->content_hash);
+    return LP_OK;
+}
+
+/* ---- building ---- */
+
+static const char *origin(const lp_file *f)
+{
+    return f->source_path != NULL ? f->source_path : "inline content";
+}
+
+/* Two entries with the same path, or a file where another entry needs a
+ * directory, would extract as one or fail to extract. */
+static int check_collisions(const lp_manifest *m, lp_error *err)
+{
+    for (size_t i = 0; i + 1 < m->n_files; i++) {
+        const lp_file *a = &m->files[i], *b = &m->files[i + 1];
+        if (strcmp(a->archive_path, b->archive_path) == 0) {
+            return lp_error_set(err, LP_ECOLLISION, 0, b->source_index, "path", a->archive_path,
+                                "archive path '%s' comes from both source %d ('%s') and source "
+                                "%d ('%s')",
+                                a->archive_path, a->source_index, origin(a), b->source_index,
+                                origin(b));
+        }
+    }
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        char *p = strdup(f->archive_path);
+        if (p == NULL) {
+            return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        }
+        for (char *s = strrchr(p, '/'); s != NULL; s = strrchr(p, '/')) {
+            *s = '\0';
+            const lp_file *c = lp_manifest_find(m, p);
+            if (c != NULL) {
+                int rc = lp_error_set(err, LP_ECOLLISION, 0, f->source_index, "path", p,
+                                      "archive path '%s' is a file from source %d ('%s') and a "
+                                      "directory for '%s' from source %d ('%s')",
+                                      p, c->source_index, origin(c), f->archive_path,
+                                      f->source_index, origin(f));
+                free(p);
+                return rc;
+            }
+        }
+        free(p);
+    }
+    return LP_OK;
+}
+
+/* Adds an entry "d/" for every parent directory of every file, then sorts
+ * and drops the repeats. */
+static int add_directories(lp_manifest *m, lp_error *err)
+{
+    size_t n = m->n_files, cap = m->n_files;
+    int rc = LP_OK;
+    for (size_t i = 0; i < n; i++) {
+        for (const char *s = strchr(m->files[i].archive_path, '/'); s != NULL;
+             s = strchr(s + 1, '/')) {
+            const char *path = m->files[i].archive_path;
+            size_t len = (size_t)(s - path) + 1;
+            /* The previous file usually shares this directory. */
+            if (i > 0 && strncmp(m->files[i - 1].archive_path, path, len) == 0) {
+                continue;
+            }
+            if (m->n_files == cap) {
+                cap = cap * 2 + 16;
+                lp_file *g = realloc(m->files, cap * sizeof(*g));
+                if (g == NULL) {
+                    return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+                }
+                m->files = g;
+            }
+            lp_file *d = &m->files[m->n_files];
+            memset(d, 0, sizeof(*d));
+            if ((d->archive_path = strndup(m->files[i].archive_path, len)) == NULL) {
+                return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+            }
+            d->source_index = m->files[i].source_index;
+            d->mode = 0755;
+            d->is_dir = 1;
+            lp_hash_sha256("", 0, d->sha256);
+            lp_hash_hex(d->sha256, d->sha256_hex);
+            m->n_files++;
+        }
+    }
+    lp_manifest_sort(m);
+    size_t w = 0;
+    for (size_t r = 0; r < m->n_files; r++) {
+        if (w > 0 && strcmp(m->files[w - 1].archive_path, m->files[r].archive_path) == 0) {
+            free(m->files[r].archive_path);
+            continue;
+        }
+        m->files[w++] = m->files[r];
+    }
+    m->n_files = w;
+    return rc;
+}
+
+int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
+{
+    int rc = LP_OK;
+    *out = NULL;
+    lp_manifest *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    if (spec == NULL || spec->version < 1) {
+        rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "spec is missing or has no version");
+        goto done;
+    }
+    if (spec->level < 0 || spec->level > 9) {
+        rc = lp_error_set(err, LP_EINVAL, 0, -1, "level", "", "compression level %d is outside 0-9",
+                          spec->level);
+        goto done;
+    }
+    if (spec->n_sources > 0 && spec->sources == NULL) {
+        rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "spec has no sources array");
+        goto done;
+    }
+    m->level = spec->level;
+    m->directory_entries = spec->directory_entries ? 1 : 0;
+    if ((rc = lp_select_files(spec, &m->files, &m->n_files, err)) < 0) {
+        goto done;
+    }
+    if (m->n_files == 0) {
+        rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, "",
+                          "the sources select no file: the package would be empty");
+        goto done;
+    }
+    lp_manifest_sort(m);
+    if ((rc = check_collisions(m, err)) < 0) {
+        goto done;
+    }
+    if ((rc = hash_all(m->files, m->n_files, spec->threads, err)) < 0) {
+        goto done;
+    }
+    if (m->directory_entries) {
+        if ((rc = add_directories(m, err)) < 0) {
+            goto done;
+        }
+    }
+    if ((rc = lp_manifest_seal(m, err)) < 0) {
+        goto done;
+    }
+    *out = m;
+    m = NULL;
+done:
+    lp_manifest_free(m);
+    return rc;
+}
+
+int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, unsigned char **buf,
+                     size_t *len, lp_error *err)
+{
+    (void)m;
+    *buf = NULL;
+    *len = 0;
+    int rc = LP_OK;
+    int fd = -1;
+    unsigned char *b = NULL;
+    if (f->is_dir) {
+        *buf = malloc(1);
+        return *buf != NULL ? LP_OK
+                            : lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL,
+                                           f->archive_path, "out of memory");
+    }
+    if (f->content != NULL || f->source_path == NULL) {
+        if (f->size > max_len) {
+            return lp_error_set(err, LP_ELIMIT, 0, f->source_index, "content", f->archive_path,
+                                "'%s' is larger than %zu bytes", f->archive_path, max_len);
+        }
+        if ((b = malloc((size_t)f->size + 1)) == NULL) {
+            return lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
+                                "out of memory");
+        }
+        if (f->size > 0) {
+            memcpy(b, f->content, (size_t)f->size);
+        }
+        *buf = b;
+        *len = (size_t)f->size;
+        return LP_OK;
+    }
+    if ((fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+        rc = lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, f->source_index, "path",
+                          f->source_path, "cannot read '%s': %s", f->source_path, strerror(errno));
+        goto done;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = lp_error_set(err, LP_EIO, errno, f->source_index, "path", f->source_path,
+                          "cannot read '%s': %s", f->source_path, strerror(errno));
+        goto done;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max_len) {
+        rc = lp_error_set(err, LP_ELIMIT, 0, f->source_index, "path", f->source_path,
+                          "'%s' is larger than %zu bytes", f->source_path, max_len);
+        goto done;
+    }
+    size_t cap = (size_t)st.st_size + 1, got = 0;
+    if ((b = malloc(cap)) == NULL) {
+        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->source_path,
+                          "out of memory");
+        goto done;
+    }
+    for (;;) {
+        if (got == cap) {
+            /* Grew since fstat: stay within max_len. */
+            if (cap > max_len) {
+                rc = lp_error_set(err, LP_ELIMIT, 0, f->source_index, "path", f->source_path,
+                                  "'%s' is larger than %zu bytes", f->source_path, max_len);
+                goto done;
+            }
+            size_t ncap = cap * 2 > max_len + 1 ? max_len + 1 : cap * 2;
+            unsigned char *g = realloc(b, ncap);
+            if (g == NULL) {
+                rc = lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->source_path,
+                                  "out of memory");
+                goto done;
+            }
+            b = g;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, b + got, cap - got);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            rc = lp_error_set(err, LP_EIO, errno, f->source_index, "path", f->source_path,
+                              "cannot read '%s': %s", f->source_path, strerror(errno));
+            goto done;
+        }
+        if (r == 0) {
+            break;
+        }
+        got += (size_t)r;
+    }
+    if (got > max_len) {
+        rc = lp_error_set(err, LP_ELIMIT, 0, f->source_index, "path", f->source_path,
+                          "'%s' is larger than %zu bytes", f->source_path, max_len);
+        goto done;
+    }
+    *buf = b;
+    *len = got;
+    b = NULL;
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(b);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * lp_path: validates archive paths, so that nothing we write or accept can
+ * escape the directory it is extracted into. Pure string checks, no I/O.
+ */
+#include "lp_path.h"
+
+#include <string.h>
+
+int lp_path_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF; /* bounds of the second byte */
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) {
+                lo = 0xA0;
+            } else if (c == 0xED) {
+                hi = 0x9F;
+            }
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) {
+                lo = 0x90;
+            } else if (c == 0xF4) {
+                hi = 0x8F;
+            }
+        } else {
+            return 0;
+        }
+        if (i + len > n || u[i + 1] < lo || u[i + 1] > hi) {
+            return 0;
+        }
+        for (size_t k = 2; k < len; k++) {
+            if ((u[i + k] & 0xC0) != 0x80) {
+                return 0;
+            }
+        }
+        i += len;
+    }
+    return 1;
+}
+
+const char *lp_path_check(const char *path, int allow_dir)
+{
+    size_t n = strlen(path);
+    if (n == 0) {
+        return "empty path";
+    }
+    if (n > LP_PATH_MAX) {
+        return "path too long";
+    }
+    if (path[0] == '/') {
+        return "absolute path";
+    }
+    if (strchr(path, '\\') != NULL) {
+        return "backslash in path";
+    }
+    if (n >= 2 && path[1] == ':') {
+        return "drive letter in path";
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)path[i] < 0x20 || path[i] == 0x7F) {
+            return "control character in path";
+        }
+    }
+    if (!lp_path_utf8_valid(path, n)) {
+        return "path is not valid UTF-8";
+    }
+    if (path[n - 1] == '/') {
+        if (!allow_dir) {
+            return "path ends with '/'";
+        }
+        n--;
+        if (n == 0) {
+            return "empty path";
+        }
+    }
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || path[i] == '/') {
+            size_t len = i - start;
+            if (len == 0) {
+                return "empty path component";
+            }
+            if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+                return "'..' in path";
+            }
+            if (len == 1 && path[start] == '.') {
+                return "'.' in path";
+            }
+            start = i + 1;
+        }
+    }
+    return NULL;
+}

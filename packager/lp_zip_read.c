@@ -1,0 +1,301 @@
+/*
+ * lp_zip_read: reads an existing ZIP back into a manifest, and compares
+ * manifests.
+ *
+ * The ZIP is untrusted. It is opened read-only with libzip's consistency
+ * checks; names are validated before anything else (`..`, absolute,
+ * backslashes, bad UTF-8: LP_EPATH); entry count and declared sizes are
+ * capped (LP_ELIMIT) before any data is read; every entry is streamed through
+ * one fixed buffer, CRC-checked by libzip and SHA-256 hashed here, and its
+ * real length must equal the declared one. Nothing is written and no
+ * allocation depends on a size the archive declares.
+ */
+#include "lp_zip.h"
+
+#include "lp_hash.h"
+#include "lp_manifest_int.h"
+#include "lp_path.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zip.h>
+
+/* Bounds on what lp_zip_read_manifest accepts. */
+#define LP_ZIP_MAX_ENTRIES 200000
+#define LP_ZIP_MAX_TOTAL ((zip_uint64_t)1 << 30)
+
+static int zip_err(lp_error *err, const char *zip_path, const char *entry, const char *what)
+{
+    if (entry != NULL) {
+        return lp_error_set(err, LP_EZIP, 0, -1, NULL, entry, "invalid ZIP '%s': entry '%s': %s",
+                            zip_path, entry, what);
+    }
+    return lp_error_set(err, LP_EZIP, 0, -1, NULL, zip_path, "invalid ZIP '%s': %s", zip_path,
+                        what);
+}
+
+/* Streams entry i through buf, hashing it; the real length must equal the
+ * declared size. */
+static int read_entry(zip_t *za, zip_uint64_t i, const char *zip_path, lp_file *f,
+                      unsigned char *buf, size_t bufsize, EVP_MD_CTX *ctx, lp_error *err)
+{
+    int rc = LP_OK;
+    uint64_t total = 0;
+    zip_file_t *zf = zip_fopen_index(za, i, 0);
+    if (zf == NULL) {
+        return zip_err(err, zip_path, f->archive_path, zip_strerror(za));
+    }
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (;;) {
+        zip_int64_t n = zip_fread(zf, buf, bufsize);
+        if (n < 0) {
+            rc = zip_err(err, zip_path, f->archive_path, zip_file_strerror(zf));
+            goto done;
+        }
+        if (n == 0) {
+            break;
+        }
+        total += (uint64_t)n;
+        if (total > f->size) {
+            rc = zip_err(err, zip_path, f->archive_path, "data longer than its declared size");
+            goto done;
+        }
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    }
+    if (total != f->size) {
+        rc = zip_err(err, zip_path, f->archive_path, "data shorter than its declared size");
+        goto done;
+    }
+    EVP_DigestFinal_ex(ctx, f->sha256, NULL);
+    lp_hash_hex(f->sha256, f->sha256_hex);
+done:
+    zip_fclose(zf);
+    return rc;
+}
+
+int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err)
+{
+    int rc = LP_OK;
+    int zerr = 0;
+    zip_t *za = NULL;
+    unsigned char *buf = NULL;
+    EVP_MD_CTX *ctx = NULL;
+    lp_manifest *m = NULL;
+    struct stat st;
+
+    *out = NULL;
+    if (zip_path == NULL) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no ZIP path");
+    }
+    if (stat(zip_path, &st) != 0) {
+        return lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, -1, NULL, zip_path,
+                            "cannot read '%s': %s", zip_path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return lp_error_set(err, LP_EIO, EISDIR, -1, NULL, zip_path,
+                            "cannot read '%s': not a regular file", zip_path);
+    }
+    if ((za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr)) == NULL) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        if (zerr == ZIP_ER_OPEN || zerr == ZIP_ER_READ) {
+            int se = zip_error_code_system(&ze);
+            rc = lp_error_set(err, se == ENOENT ? LP_ENOENT : LP_EIO, se, -1, NULL, zip_path,
+                              "cannot read '%s': %s", zip_path, zip_error_strerror(&ze));
+        } else {
+            rc = zip_err(err, zip_path, NULL, zip_error_strerror(&ze));
+        }
+        zip_error_fini(&ze);
+        return rc;
+    }
+    zip_int64_t n = zip_get_num_entries(za, 0);
+    if (n < 0) {
+        rc = zip_err(err, zip_path, NULL, zip_strerror(za));
+        goto done;
+    }
+    if (n > LP_ZIP_MAX_ENTRIES) {
+        rc = lp_error_set(err, LP_ELIMIT, 0, -1, NULL, zip_path,
+                          "ZIP '%s' has %lld entries, more than %d", zip_path, (long long)n,
+                          LP_ZIP_MAX_ENTRIES);
+        goto done;
+    }
+    if ((m = calloc(1, sizeof(*m))) == NULL ||
+        (n > 0 && (m->files = calloc((size_t)n, sizeof(*m->files))) == NULL) ||
+        (buf = malloc(LP_HASH_BUF)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL) {
+        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, zip_path, "out of memory");
+        goto done;
+    }
+    m->level = level;
+
+    /* First pass: names, attributes and declared sizes, before any data. */
+    zip_uint64_t total = 0;
+    for (zip_uint64_t i = 0; i < (zip_uint64_t)n; i++) {
+        zip_stat_t zs;
+        if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &zs) < 0) {
+            rc = zip_err(err, zip_path, NULL, zip_strerror(za));
+            goto done;
+        }
+        const char *name = (zs.valid & ZIP_STAT_NAME) ? zs.name : NULL;
+        if (name == NULL) {
+            rc = zip_err(err, zip_path, NULL, "entry without a name");
+            goto done;
+        }
+        const char *why = lp_path_check(name, 1);
+        if (why != NULL) {
+            rc = lp_error_set(err, LP_EPATH, 0, -1, NULL, name,
+                              "ZIP '%s' has an unsafe entry name '%s': %s", zip_path, name, why);
+            goto done;
+        }
+        if ((zs.valid & ZIP_STAT_SIZE) == 0) {
+            rc = zip_err(err, zip_path, name, "no size");
+            goto done;
+        }
+        if (zs.size > LP_ZIP_MAX_TOTAL || total + zs.size > LP_ZIP_MAX_TOTAL) {
+            rc = lp_error_set(err, LP_ELIMIT, 0, -1, NULL, name,
+                              "ZIP '%s' unpacks to more than %llu bytes", zip_path,
+                              (unsigned long long)LP_ZIP_MAX_TOTAL);
+            goto done;
+        }
+        total += zs.size;
+        lp_file *f = &m->files[m->n_files];
+        if ((f->archive_path = strdup(name)) == NULL) {
+            rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, zip_path, "out of memory");
+            goto done;
+        }
+        m->n_files++;
+        f->source_index = -1;
+        f->size = zs.size;
+        f->is_dir = name[strlen(name) - 1] == '/';
+        zip_uint8_t opsys = 0;
+        zip_uint32_t attr = 0;
+        if (zip_file_get_external_attributes(za, i, 0, &opsys, &attr) < 0) {
+            rc = zip_err(err, zip_path, name, zip_strerror(za));
+            goto done;
+        }
+        if (opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 07777) != 0) {
+            f->mode = (attr >> 16) & 07777;
+        } else {
+            f->mode = f->is_dir ? 0755 : 0644;
+        }
+        if (f->is_dir) {
+            if (zs.size != 0) {
+                rc = zip_err(err, zip_path, name, "directory entry with data");
+                goto done;
+            }
+            m->directory_entries = 1;
+        }
+    }
+    /* Second pass: the data. */
+    for (size_t i = 0; i < m->n_files; i++) {
+        if ((rc = read_entry(za, (zip_uint64_t)i, zip_path, &m->files[i], buf, LP_HASH_BUF, ctx,
+                             err)) < 0) {
+            goto done;
+        }
+    }
+    lp_manifest_sort(m);
+    for (size_t i = 0; i + 1 < m->n_files; i++) {
+        if (strcmp(m->files[i].archive_path, m->files[i + 1].archive_path) == 0) {
+            rc = zip_err(err, zip_path, m->files[i].archive_path, "duplicate entry");
+            goto done;
+        }
+    }
+    if ((rc = lp_manifest_seal(m, err)) < 0) {
+        goto done;
+    }
+    *out = m;
+    m = NULL;
+done:
+    lp_manifest_free(m);
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    if (za != NULL) {
+        zip_discard(za);
+    }
+    return rc;
+}
+
+static int add_diff(lp_diff_list *d, size_t *cap, lp_diff_kind kind, const lp_file *e,
+                    const lp_file *a, lp_error *err)
+{
+    if (d->n == *cap) {
+        size_t nc = *cap == 0 ? 16 : *cap * 2;
+        lp_diff *g = realloc(d->items, nc * sizeof(*g));
+        if (g == NULL) {
+            return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        }
+        d->items = g;
+        *cap = nc;
+    }
+    lp_diff *it = &d->items[d->n];
+    memset(it, 0, sizeof(*it));
+    it->kind = kind;
+    if ((it->archive_path = strdup(e != NULL ? e->archive_path : a->archive_path)) == NULL) {
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    if (e != NULL) {
+        it->expected_mode = e->mode;
+        memcpy(it->expected_sha256, e->sha256_hex, sizeof(it->expected_sha256));
+    }
+    if (a != NULL) {
+        it->actual_mode = a->mode;
+        memcpy(it->actual_sha256, a->sha256_hex, sizeof(it->actual_sha256));
+    }
+    d->n++;
+    return LP_OK;
+}
+
+int lp_manifest_diff(lp_diff_list **out, const lp_manifest *expected, const lp_manifest *actual,
+                     lp_error *err)
+{
+    int rc = LP_OK;
+    size_t cap = 0, i = 0, j = 0;
+    *out = NULL;
+    if (expected == NULL || actual == NULL) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no manifest to compare");
+    }
+    lp_diff_list *d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+    }
+    while (i < expected->n_files || j < actual->n_files) {
+        const lp_file *e = i < expected->n_files ? &expected->files[i] : NULL;
+        const lp_file *a = j < actual->n_files ? &actual->files[j] : NULL;
+        int c = e == NULL ? 1 : a == NULL ? -1 : strcmp(e->archive_path, a->archive_path);
+        if (c < 0) {
+            rc = add_diff(d, &cap, LP_DIFF_MISSING, e, NULL, err);
+            i++;
+        } else if (c > 0) {
+            rc = add_diff(d, &cap, LP_DIFF_EXTRA, NULL, a, err);
+            j++;
+        } else {
+            if (e->size != a->size || memcmp(e->sha256, a->sha256, 32) != 0) {
+                rc = add_diff(d, &cap, LP_DIFF_CHANGED, e, a, err);
+            } else if (e->mode != a->mode) {
+                rc = add_diff(d, &cap, LP_DIFF_MODE, e, a, err);
+            }
+            i++;
+            j++;
+        }
+        if (rc < 0) {
+            lp_diff_list_free(d);
+            return rc;
+        }
+    }
+    *out = d;
+    return LP_OK;
+}
+
+void lp_diff_list_free(lp_diff_list *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->items[i].archive_path);
+    }
+    free(d->items);
+    free(d);
+}

@@ -1,0 +1,600 @@
+/*
+ * lp_zip_write: writes a manifest as a reproducible ZIP.
+ *
+ * libzip is the container writer; the entry data is prepared here. Worker
+ * threads read each file, check its SHA-256 against the manifest, and deflate
+ * it with libdeflate; every entry is handed to libzip through a
+ * zip_source_function whose ZIP_SOURCE_STAT reports the compression method
+ * together with size, compressed size and CRC, so libzip copies the bytes as
+ * they are instead of compressing again. Entries are processed in archive
+ * order within a byte budget (LP_ZIP_BUDGET, but always at least the entry
+ * libzip waits for), so memory stays bounded by a constant plus the largest
+ * file. Timestamps, attributes and names are fixed here so the bytes depend
+ * on the manifest only. The archive is written to a temporary file beside the
+ * output and renamed over it; this module never leaves a partial ZIP.
+ */
+#include "lp_zip.h"
+
+#include "lp_hash.h"
+#include "lp_manifest_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+/* Bytes of file data and compressed output in flight at once (besides the
+ * entry libzip is waiting for, which is always allowed). */
+#define LP_ZIP_BUDGET ((size_t)64 << 20)
+
+/* MS-DOS date and time of every entry: 1980-01-01 00:00:00, the earliest a
+ * ZIP can express (date = (year-1980)<<9 | month<<5 | day). */
+#define LP_ZIP_DOS_DATE ((zip_uint16_t)((0 << 9) | (1 << 5) | 1))
+#define LP_ZIP_DOS_TIME ((zip_uint16_t)0)
+
+enum slot_state { SLOT_PENDING, SLOT_READY, SLOT_FAILED, SLOT_RELEASED };
+
+typedef struct slot {
+    enum slot_state state;
+    unsigned char *data; /* what libzip copies: deflated or stored bytes */
+    size_t data_len;
+    size_t cost; /* bytes charged to the budget */
+    uint32_t crc;
+    int deflated;
+} slot;
+
+typedef struct pipeline {
+    const lp_manifest *m;
+    int level;
+    slot *slots;
+    size_t n;
+    size_t next_start;        /* next entry a worker takes */
+    size_t lowest_unreleased; /* the entry libzip needs next (or later) */
+    size_t inflight;
+    int abort;
+    int failed;
+    size_t err_index;
+    lp_error err;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pipeline;
+
+typedef struct entry_src {
+    pipeline *p;
+    size_t index;
+    size_t offset;
+    int opened;
+    zip_error_t error;
+} entry_src;
+
+static size_t entry_cost(const pipeline *p, const lp_file *f)
+{
+    size_t sz = f->size > SIZE_MAX / 4 ? SIZE_MAX / 4 : (size_t)f->size;
+    return p->level > 0 ? sz + sz / 2 + 4096 : sz + 1;
+}
+
+static void fail_slot(pipeline *p, size_t i, const lp_error *e)
+{
+    pthread_mutex_lock(&p->mu);
+    p->slots[i].state = SLOT_FAILED;
+    if (!p->failed || i < p->err_index) {
+        p->failed = 1;
+        p->err_index = i;
+        p->err = *e;
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Reads, verifies and compresses entry i into its slot. */
+static void process(pipeline *p, size_t i, struct libdeflate_compressor *c)
+{
+    const lp_file *f = &p->m->files[i];
+    lp_error e = LP_ERROR_INIT;
+    unsigned char *raw = NULL, *out = NULL;
+    size_t len = 0;
+    unsigned char d[32];
+
+    if (f->size > SIZE_MAX / 2) {
+        lp_error_set(&e, LP_ELIMIT, 0, f->source_index, "path", f->archive_path,
+                     "'%s' is too large", f->archive_path);
+        goto fail;
+    }
+    /* One byte more than the manifest size reveals a file that grew. */
+    if (lp_manifest_read(p->m, f, (size_t)f->size + 1, &raw, &len, &e) < 0) {
+        if (e.code == LP_ELIMIT) {
+            e.code = LP_ECHANGED;
+            snprintf(e.message, sizeof(e.message), "'%s' changed while it was being packaged",
+                     f->source_path != NULL ? f->source_path : f->archive_path);
+        }
+        goto fail;
+    }
+    if (len != f->size || lp_hash_sha256(raw, len, d) < 0 || memcmp(d, f->sha256, 32) != 0) {
+        const char *what = f->source_path != NULL ? f->source_path : f->archive_path;
+        lp_error_set(&e, LP_ECHANGED, 0, f->source_index, "path", what,
+                     "'%s' changed while it was being packaged", what);
+        goto fail;
+    }
+    uint32_t crc = (uint32_t)libdeflate_crc32(0, raw, len);
+    int deflated = c != NULL && len > 0;
+    size_t out_len = len;
+    if (deflated) {
+        size_t bound = libdeflate_deflate_compress_bound(c, len);
+        if ((out = malloc(bound)) == NULL) {
+            lp_error_set(&e, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
+                         "out of memory");
+            goto fail;
+        }
+        out_len = libdeflate_deflate_compress(c, raw, len, out, bound);
+        if (out_len == 0) {
+            lp_error_set(&e, LP_EIO, 0, f->source_index, NULL, f->archive_path,
+                         "cannot compress '%s'", f->archive_path);
+            goto fail;
+        }
+        free(raw);
+        raw = NULL;
+    } else {
+        out = raw;
+        raw = NULL;
+    }
+    pthread_mutex_lock(&p->mu);
+    slot *s = &p->slots[i];
+    s->data = out;
+    s->data_len = out_len;
+    s->crc = crc;
+    s->deflated = deflated;
+    s->state = SLOT_READY;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return;
+fail:
+    free(raw);
+    free(out);
+    fail_slot(p, i, &e);
+}
+
+typedef struct worker_arg {
+    pipeline *p;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+    pipeline *p = ((worker_arg *)arg)->p;
+    struct libdeflate_compressor *c = NULL;
+    if (p->level > 0 && (c = libdeflate_alloc_compressor(p->level)) == NULL) {
+        lp_error e = LP_ERROR_INIT;
+        lp_error_set(&e, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        pthread_mutex_lock(&p->mu);
+        if (!p->failed) {
+            p->failed = 1;
+            p->err_index = 0;
+            p->err = e;
+        }
+        p->abort = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        return NULL;
+    }
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->abort && p->next_start < p->n &&
+               (p->m->files[p->next_start].is_dir ||
+                (p->next_start != p->lowest_unreleased &&
+                 p->inflight + entry_cost(p, &p->m->files[p->next_start]) > LP_ZIP_BUDGET))) {
+            if (p->m->files[p->next_start].is_dir) {
+                p->next_start++; /* directories carry no data */
+                continue;
+            }
+            pthread_cond_wait(&p->cv, &p->mu);
+        }
+        if (p->abort || p->next_start >= p->n) {
+            break;
+        }
+        size_t i = p->next_start++;
+        size_t cost = entry_cost(p, &p->m->files[i]);
+        p->slots[i].cost = cost;
+        p->inflight += cost;
+        pthread_mutex_unlock(&p->mu);
+        process(p, i, c);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    libdeflate_free_compressor(c);
+    return NULL;
+}
+
+/* Frees entry i's data and lets the workers move on. */
+static void release(pipeline *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    slot *s = &p->slots[i];
+    if (s->state != SLOT_RELEASED) {
+        free(s->data);
+        s->data = NULL;
+        p->inflight -= s->cost;
+        s->state = SLOT_RELEASED;
+    }
+    while (p->lowest_unreleased < p->n && p->slots[p->lowest_unreleased].state == SLOT_RELEASED) {
+        p->lowest_unreleased++;
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits until entry i is processed; 0 when ready, -1 when failed. */
+static int wait_ready(pipeline *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->slots[i].state == SLOT_PENDING && !p->abort) {
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    int ok = p->slots[i].state == SLOT_READY;
+    pthread_mutex_unlock(&p->mu);
+    return ok ? 0 : -1;
+}
+
+static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+    entry_src *es = ud;
+    pipeline *p = es->p;
+    slot *s = &p->slots[es->index];
+    switch (cmd) {
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              -1);
+    case ZIP_SOURCE_STAT: {
+        if (len < sizeof(zip_stat_t)) {
+            zip_error_set(&es->error, ZIP_ER_INVAL, 0);
+            return -1;
+        }
+        /* The slot keeps its stat fields after its data is released. */
+        if (s->state != SLOT_RELEASED && wait_ready(p, es->index) < 0) {
+            zip_error_set(&es->error, ZIP_ER_READ, EIO);
+            return -1;
+        }
+        zip_stat_t *st = data;
+        zip_stat_init(st);
+        st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+        st->size = p->m->files[es->index].size;
+        st->comp_size = s->data_len;
+        st->comp_method = s->deflated ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+        st->crc = s->crc;
+        return sizeof(zip_stat_t);
+    }
+    case ZIP_SOURCE_OPEN:
+        if (s->state == SLOT_RELEASED || wait_ready(p, es->index) < 0) {
+            zip_error_set(&es->error, ZIP_ER_READ, EIO);
+            return -1;
+        }
+        es->offset = 0;
+        es->opened = 1;
+        return 0;
+    case ZIP_SOURCE_READ: {
+        if (!es->opened || s->state != SLOT_READY) {
+            zip_error_set(&es->error, ZIP_ER_READ, EIO);
+            return -1;
+        }
+        size_t left = s->data_len - es->offset;
+        size_t n = len < left ? (size_t)len : left;
+        if (n > 0) {
+            memcpy(data, s->data + es->offset, n);
+        }
+        es->offset += n;
+        return (zip_int64_t)n;
+    }
+    case ZIP_SOURCE_CLOSE:
+        /* libzip reads an entry once: its data can go now. */
+        es->opened = 0;
+        release(p, es->index);
+        return 0;
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&es->error, data, len);
+    case ZIP_SOURCE_FREE:
+        zip_error_fini(&es->error);
+        free(es);
+        return 0;
+    default:
+        zip_error_set(&es->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+/* Creates every missing parent directory of path. */
+static int make_parents(const char *path, lp_error *err)
+{
+    char *p = strdup(path);
+    int rc = LP_OK;
+    if (p == NULL) {
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, "output_path", path, "out of memory");
+    }
+    for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", p,
+                              "cannot create directory '%s': %s", p, strerror(errno));
+            break;
+        }
+        *s = '/';
+    }
+    free(p);
+    return rc;
+}
+
+static int zip_fail(lp_error *err, zip_error_t *ze, const char *what, const char *path)
+{
+    int se = zip_error_code_system(ze);
+    return lp_error_set(err, LP_EIO, zip_error_system_type(ze) == ZIP_ET_SYS ? se : 0, -1,
+                        "output_path", path, "cannot %s '%s': %s", what, path,
+                        zip_error_strerror(ze));
+}
+
+/* fsyncs a file or directory by path; 0 or -errno. */
+static int sync_path(const char *path, int dir)
+{
+    int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    int rc = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+/* Adds every entry of m to za; the function sources refer to p. */
+static int add_entries(zip_t *za, pipeline *p, const char *tmp, lp_error *err)
+{
+    const lp_manifest *m = p->m;
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        zip_int64_t idx;
+        zip_uint32_t attr;
+        if (f->is_dir) {
+            idx = zip_dir_add(za, f->archive_path, ZIP_FL_ENC_UTF_8);
+            attr = ((zip_uint32_t)(S_IFDIR | 0755) << 16) | 0x10; /* + MS-DOS directory bit */
+        } else {
+            entry_src *es = calloc(1, sizeof(*es));
+            if (es == NULL) {
+                return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+            }
+            es->p = p;
+            es->index = i;
+            zip_error_init(&es->error);
+            zip_error_t ze;
+            zip_error_init(&ze);
+            zip_source_t *src = zip_source_function_create(entry_cb, es, &ze);
+            if (src == NULL) {
+                zip_error_fini(&es->error);
+                free(es);
+                int rc = zip_fail(err, &ze, "write", tmp);
+                zip_error_fini(&ze);
+                return rc;
+            }
+            zip_error_fini(&ze);
+            idx = zip_file_add(za, f->archive_path, src, ZIP_FL_ENC_UTF_8);
+            if (idx < 0) {
+                zip_source_free(src);
+            }
+            attr = (zip_uint32_t)(S_IFREG | (f->mode & 0777)) << 16;
+        }
+        if (idx < 0 ||
+            zip_file_set_dostime(za, (zip_uint64_t)idx, LP_ZIP_DOS_TIME, LP_ZIP_DOS_DATE, 0) < 0 ||
+            zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, attr) < 0 ||
+            /* Stored entries (level 0, empty files) are declared so up front;
+             * otherwise libzip would deflate them itself. */
+            ((m->level == 0 || f->size == 0 || f->is_dir) &&
+             zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0)) {
+            return lp_error_set(err, LP_EIO, 0, f->source_index, NULL, f->archive_path,
+                                "cannot add '%s' to '%s': %s", f->archive_path, tmp,
+                                zip_strerror(za));
+        }
+    }
+    return LP_OK;
+}
+
+int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
+                 lp_error *err)
+{
+    int rc = LP_OK;
+    char *tmp = NULL;
+    zip_t *za = NULL;
+    int tmp_exists = 0;
+    pipeline p;
+    pthread_t tids[64];
+    worker_arg wa;
+    int started = 0, pipeline_ready = 0;
+    struct stat st;
+
+    memset(&p, 0, sizeof(p));
+    if (m == NULL || output_path == NULL || output_path[0] == '\0') {
+        return lp_error_set(err, LP_EINVAL, 0, -1, "output_path", "",
+                            "no manifest or no output path");
+    }
+    if (m->n_files == 0) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "the package has no file");
+    }
+    if (m->level < 0 || m->level > 9) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, "level", "",
+                            "compression level %d is outside 0-9", m->level);
+    }
+    if (stat(output_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", output_path,
+                            "cannot write '%s': %s", output_path,
+                            S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+    }
+    if ((rc = make_parents(output_path, err)) < 0) {
+        return rc;
+    }
+    /* Reserve a unique name beside the output (mkstemps: O_EXCL, random). */
+    if (asprintf(&tmp, "%s.XXXXXX.tmp", output_path) < 0) {
+        tmp = NULL;
+        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, "output_path", output_path,
+                            "out of memory");
+    }
+    int fd = mkstemps(tmp, 4);
+    if (fd < 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
+                          "cannot write '%s': %s", output_path, strerror(errno));
+        goto done;
+    }
+    tmp_exists = 1;
+    /* The ZIP is readable by everyone, like a file made under umask 022;
+     * libzip copies this mode to the file it writes. */
+    if (fchmod(fd, 0644) != 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
+                          strerror(errno));
+        close(fd);
+        goto done;
+    }
+    close(fd);
+
+    int zerr = 0;
+    if ((za = zip_open(tmp, ZIP_TRUNCATE, &zerr)) == NULL) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        rc = zip_fail(err, &ze, "write", tmp);
+        zip_error_fini(&ze);
+        goto done;
+    }
+
+    p.m = m;
+    p.level = m->level;
+    p.n = m->n_files;
+    if ((p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
+        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < p.n; i++) {
+        if (m->files[i].is_dir) {
+            p.slots[i].state = SLOT_RELEASED;
+        }
+    }
+    while (p.lowest_unreleased < p.n && p.slots[p.lowest_unreleased].state == SLOT_RELEASED) {
+        p.lowest_unreleased++;
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    pipeline_ready = 1;
+
+    if ((rc = add_entries(za, &p, tmp, err)) < 0) {
+        goto done;
+    }
+    wa.p = &p;
+    int nt = lp_hash_threads(threads, p.n);
+    for (int t = 0; t < nt; t++) {
+        if (pthread_create(&tids[started], NULL, worker, &wa) != 0) {
+            break;
+        }
+        started++;
+    }
+    if (started == 0) {
+        rc = lp_error_set(err, LP_ENOMEM, EAGAIN, -1, NULL, "", "cannot start a worker thread");
+        goto done;
+    }
+    if (zip_close(za) < 0) {
+        pthread_mutex_lock(&p.mu);
+        int failed = p.failed;
+        pthread_mutex_unlock(&p.mu);
+        if (failed) {
+            rc = p.err.code;
+            if (err != NULL) {
+                *err = p.err;
+            }
+        } else {
+            rc = lp_error_set(err, LP_EIO, 0, -1, "output_path", output_path,
+                              "cannot write '%s': %s", output_path, zip_strerror(za));
+        }
+        goto done;
+    }
+    za = NULL;
+    int se;
+    if ((se = sync_path(tmp, 0)) < 0) {
+        rc = lp_error_set(err, LP_EIO, -se, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
+                          strerror(-se));
+        goto done;
+    }
+    if (rename(tmp, output_path) != 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
+                          "cannot write '%s': %s", output_path, strerror(errno));
+        goto done;
+    }
+    tmp_exists = 0;
+    {
+        /* Make the rename durable. */
+        char *dir = strdup(output_path);
+        if (dir != NULL) {
+            char *slash = strrchr(dir, '/');
+            if (slash == NULL) {
+                (void)sync_path(".", 1);
+            } else {
+                *(slash == dir ? slash + 1 : slash) = '\0';
+                (void)sync_path(dir, 1);
+            }
+            free(dir);
+        }
+    }
+    if (info != NULL) {
+        rc = lp_zip_hash_file(output_path, info, err);
+    }
+done:
+    if (za != NULL) {
+        zip_discard(za); /* frees the entry sources */
+    }
+    if (pipeline_ready) {
+        pthread_mutex_lock(&p.mu);
+        p.abort = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        for (int t = 0; t < started; t++) {
+            pthread_join(tids[t], NULL);
+        }
+        for (size_t i = 0; i < p.n; i++) {
+            free(p.slots[i].data);
+        }
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+    }
+    free(p.slots);
+    if (tmp_exists) {
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)
+{
+    uint64_t size = 0;
+    unsigned char d[32];
+    struct stat st;
+    if (path == NULL || info == NULL) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no path or no info");
+    }
+    if (stat(path, &st) != 0) {
+        return lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, -1, "output_path",
+                            path, "cannot read '%s': %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", path,
+                            "cannot read '%s': not a regular file", path);
+    }
+    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, err);
+    if (rc < 0) {
+        if (err != NULL) {
+            err->field = "output_path";
+        }
+        return rc;
+    }
+    lp_hash_hex(d, info->sha256_hex);
+    lp_hash_base64(d, info->base64sha256);
+    info->size = size;
+    return LP_OK;
+}
