@@ -122,7 +122,7 @@ MAIN_TREE_INFO=$TREE_INFO
 
 echo "bench: building the Go peer" >&2
 mkdir -p "$WORK/go"
-(cd "$WORK/go" && GO111MODULE=off GOFLAGS= GOCACHE="$WORK/go/cache" GOPATH="$WORK/go/path" \
+(cd "$WORK/go" && GO111MODULE=off GOFLAGS='' GOCACHE="$WORK/go/cache" GOPATH="$WORK/go/path" \
     go build -o "$WORK/archive_zip" "$HERE/peers/archive_zip.go") ||
     die "cannot build bench/peers/archive_zip.go"
 
@@ -158,6 +158,8 @@ LDEF=$WORK/lists-$PROFILE/default.list0
     done
 } >"$TOOLS"
 
+# The sh -c scripts take their paths as arguments: single quotes on purpose.
+# shellcheck disable=SC2016
 run_tool() { # RAW NAME RUN
     local raw=$1 name=$2 run=$3
     case "$name" in
