@@ -1,0 +1,551 @@
+/*
+ * lambdapack: the command-line face of the packager library.
+ *
+ *   lambdapack build -o OUT.zip [options] SOURCE...
+ *   lambdapack manifest [--json] [options] SOURCE...
+ *   lambdapack verify ZIP [--against SOURCE...]
+ *   lambdapack diff A.zip B.zip
+ *
+ * SOURCE is DIR, FILE or DIR=PREFIX. Exit codes: 0 success/match, 1
+ * differences found, 2 error. This file only parses arguments and prints;
+ * packaging logic belongs to the library.
+ */
+#include "lp_manifest.h"
+#include "lp_zip.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define EXIT_DIFF 1
+#define EXIT_ERR 2
+
+typedef struct cli_opts {
+    const char *output;
+    const char **excludes;
+    size_t n_excludes;
+    const char **includes;
+    size_t n_includes;
+    int default_excludes;
+    int level;
+    int threads;
+    int json;
+    int directory_entries;
+    int allow_external_symlinks;
+    lp_source *sources;
+    size_t n_sources;
+    char **owned; /* strings split from DIR=PREFIX, freed at exit */
+    size_t n_owned;
+} cli_opts;
+
+static void opts_free(cli_opts *o)
+{
+    for (size_t i = 0; i < o->n_owned; i++) {
+        free(o->owned[i]);
+    }
+    free(o->owned);
+    free(o->sources);
+    free(o->excludes);
+    free(o->includes);
+}
+
+static int fail(const lp_error *err)
+{
+    fprintf(stderr, "lambdapack: %s\n", err->message[0] != '\0' ? err->message : "error");
+    return EXIT_ERR;
+}
+
+static int push(const char ***arr, size_t *n, const char *s)
+{
+    const char **g = realloc(*arr, (*n + 1) * sizeof(*g));
+    if (g == NULL) {
+        return -1;
+    }
+    g[(*n)++] = s;
+    *arr = g;
+    return 0;
+}
+
+/* Parses SOURCE arguments (DIR, FILE or DIR=PREFIX) into o->sources. */
+static int parse_sources(cli_opts *o, int argc, char **argv)
+{
+    if (argc <= 0) {
+        fprintf(stderr, "lambdapack: no SOURCE given (try --help)\n");
+        return -1;
+    }
+    o->sources = calloc((size_t)argc, sizeof(*o->sources));
+    o->owned = calloc((size_t)argc, sizeof(*o->owned));
+    if (o->sources == NULL || o->owned == NULL) {
+        fprintf(stderr, "lambdapack: out of memory\n");
+        return -1;
+    }
+    for (int i = 0; i < argc; i++) {
+        lp_source *s = &o->sources[o->n_sources++];
+        const char *eq = strchr(argv[i], '=');
+        if (eq != NULL && access(argv[i], F_OK) != 0) {
+            char *path = strndup(argv[i], (size_t)(eq - argv[i]));
+            if (path == NULL) {
+                fprintf(stderr, "lambdapack: out of memory\n");
+                return -1;
+            }
+            o->owned[o->n_owned++] = path;
+            s->path = path;
+            s->prefix = eq + 1;
+        } else {
+            s->path = argv[i];
+        }
+        s->include = o->includes;
+        s->n_include = o->n_includes;
+    }
+    return 0;
+}
+
+enum {
+    OPT_EXCLUDE = 256,
+    OPT_INCLUDE,
+    OPT_NO_DEFAULT,
+    OPT_LEVEL,
+    OPT_THREADS,
+    OPT_JSON,
+    OPT_DIRS,
+    OPT_EXTERNAL,
+    OPT_AGAINST
+};
+
+static const struct option build_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"no-default-excludes", no_argument, NULL, OPT_NO_DEFAULT},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"directory-entries", no_argument, NULL, OPT_DIRS},
+    {"allow-external-symlinks", no_argument, NULL, OPT_EXTERNAL},
+    {"against", no_argument, NULL, OPT_AGAINST},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_int(const char *s, int lo, int hi, const char *what, int *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "lambdapack: invalid %s '%s' (expected %d-%d)\n", what, s, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* Parses options shared by build/manifest/verify; returns the index of the
+ * first positional argument, -1 on error, -2 for --help. */
+static int parse_options(cli_opts *o, int argc, char **argv, int *against)
+{
+    int c;
+    o->default_excludes = 1;
+    o->level = 6;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", build_options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_EXCLUDE:
+            if (push(&o->excludes, &o->n_excludes, optarg) < 0) {
+                return -1;
+            }
+            break;
+        case OPT_INCLUDE:
+            if (push(&o->includes, &o->n_includes, optarg) < 0) {
+                return -1;
+            }
+            break;
+        case OPT_NO_DEFAULT:
+            o->default_excludes = 0;
+            break;
+        case OPT_LEVEL:
+            if (parse_int(optarg, 0, 9, "level", &o->level) < 0) {
+                return -1;
+            }
+            break;
+        case OPT_THREADS:
+            if (parse_int(optarg, 0, 64, "thread count", &o->threads) < 0) {
+                return -1;
+            }
+            break;
+        case OPT_JSON:
+            o->json = 1;
+            break;
+        case OPT_DIRS:
+            o->directory_entries = 1;
+            break;
+        case OPT_EXTERNAL:
+            o->allow_external_symlinks = 1;
+            break;
+        case OPT_AGAINST:
+            if (against == NULL) {
+                fprintf(stderr, "lambdapack: --against only applies to verify\n");
+                return -1;
+            }
+            *against = 1;
+            break;
+        case 'h':
+            return -2;
+        default:
+            return -1;
+        }
+    }
+    return optind;
+}
+
+static void spec_from_opts(lp_spec *spec, const cli_opts *o)
+{
+    lp_spec init = LP_SPEC_INIT;
+    *spec = init;
+    spec->sources = o->sources;
+    spec->n_sources = o->n_sources;
+    spec->excludes = o->excludes;
+    spec->n_excludes = o->n_excludes;
+    spec->default_excludes = o->default_excludes;
+    spec->level = o->level;
+    spec->threads = o->threads;
+    spec->directory_entries = o->directory_entries;
+    spec->allow_external_symlinks = o->allow_external_symlinks;
+    spec->output_path = o->output;
+}
+
+static double now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static const char *BUILD_HELP =
+    "usage: lambdapack build -o OUT.zip [options] SOURCE...\n"
+    "\n"
+    "Builds a reproducible Lambda ZIP. SOURCE is DIR, FILE or DIR=PREFIX (the\n"
+    "files of DIR go under PREFIX/ in the archive).\n"
+    "\n"
+    "  -o, --output OUT.zip        the ZIP to write (atomically replaced)\n"
+    "      --exclude GLOB          leave out matching paths (repeatable)\n"
+    "      --include GLOB          take only matching files (repeatable)\n"
+    "      --no-default-excludes   keep __pycache__/, *.pyc, .git/, .DS_Store, .terraform/\n"
+    "      --level N               deflate level 0-9 (0 = stored), default 6\n"
+    "      --threads N             worker threads, default one per CPU\n"
+    "      --directory-entries     also write directory entries\n"
+    "      --allow-external-symlinks  follow symlinks leaving their source\n"
+    "      --json                  print a JSON summary on stdout\n";
+
+static int cmd_build(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof(o));
+    lp_error err = LP_ERROR_INIT;
+    lp_manifest *m = NULL;
+    lp_zip_info info;
+    int rc = EXIT_ERR;
+    int first = parse_options(&o, argc, argv, NULL);
+    if (first == -2) {
+        fputs(BUILD_HELP, stdout);
+        rc = 0;
+        goto done;
+    }
+    if (first < 0) {
+        goto done;
+    }
+    if (o.output == NULL) {
+        fprintf(stderr, "lambdapack: build needs -o OUT.zip (try --help)\n");
+        goto done;
+    }
+    if (parse_sources(&o, argc - first, argv + first) < 0) {
+        goto done;
+    }
+    lp_spec spec;
+    spec_from_opts(&spec, &o);
+    double t0 = now();
+    if (lp_manifest_build(&m, &spec, &err) < 0 ||
+        lp_zip_write(m, o.output, o.threads, &info, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    double dt = now() - t0;
+    if (isatty(STDERR_FILENO) && dt > 1.0) {
+        fprintf(stderr,
+                "lambdapack: %zu files, %" PRIu64 " bytes -> %s (%" PRIu64 " bytes) in %.1fs\n",
+                m->n_files, m->unzipped_size, o.output, info.size, dt);
+    }
+    if (o.json) {
+        json_t *j =
+            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "content_hash", m->content_hash,
+                      "output_sha256", info.sha256_hex, "output_base64sha256", info.base64sha256,
+                      "output_size", (json_int_t)info.size, "unzipped_size",
+                      (json_int_t)m->unzipped_size, "file_count", (json_int_t)m->n_files);
+        if (j == NULL || json_dumpf(j, stdout, JSON_INDENT(2)) < 0) {
+            json_decref(j);
+            fprintf(stderr, "lambdapack: cannot write JSON\n");
+            goto done;
+        }
+        json_decref(j);
+        fputc('\n', stdout);
+    } else {
+        printf("%s %s %" PRIu64 " bytes, %zu files\n", o.output, info.base64sha256, info.size,
+               m->n_files);
+    }
+    rc = 0;
+done:
+    lp_manifest_free(m);
+    opts_free(&o);
+    return rc;
+}
+
+static const char *MANIFEST_HELP =
+    "usage: lambdapack manifest [--json] [options] SOURCE...\n"
+    "\n"
+    "Lists what a build of SOURCE... would hold: mode, size, SHA-256 and path of\n"
+    "each file, then the content hash. Options as for build (no -o needed).\n";
+
+static int print_manifest(const lp_manifest *m, int json)
+{
+    if (!json) {
+        for (size_t i = 0; i < m->n_files; i++) {
+            const lp_file *f = &m->files[i];
+            printf("%04" PRIo32 " %10" PRIu64 " %s %s\n", f->mode, f->size, f->sha256_hex,
+                   f->archive_path);
+        }
+        printf("files %zu\nunzipped_size %" PRIu64 "\ncontent_hash %s\n", m->n_files,
+               m->unzipped_size, m->content_hash);
+        return 0;
+    }
+    json_t *files = json_array();
+    json_t *root = json_pack("{s:s, s:I, s:I, s:o}", "content_hash", m->content_hash,
+                             "unzipped_size", (json_int_t)m->unzipped_size, "file_count",
+                             (json_int_t)m->n_files, "files", files);
+    if (root == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        char mode[8];
+        snprintf(mode, sizeof(mode), "%04" PRIo32, f->mode);
+        json_array_append_new(files, json_pack("{s:s, s:s, s:I, s:s, s:b}", "path", f->archive_path,
+                                               "mode", mode, "size", (json_int_t)f->size, "sha256",
+                                               f->sha256_hex, "directory", f->is_dir));
+    }
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2));
+    json_decref(root);
+    fputc('\n', stdout);
+    return rc;
+}
+
+static int cmd_manifest(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof(o));
+    lp_error err = LP_ERROR_INIT;
+    lp_manifest *m = NULL;
+    int rc = EXIT_ERR;
+    int first = parse_options(&o, argc, argv, NULL);
+    if (first == -2) {
+        fputs(MANIFEST_HELP, stdout);
+        rc = 0;
+        goto done;
+    }
+    if (first < 0 || parse_sources(&o, argc - first, argv + first) < 0) {
+        goto done;
+    }
+    lp_spec spec;
+    spec_from_opts(&spec, &o);
+    if (lp_manifest_build(&m, &spec, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    rc = print_manifest(m, o.json) < 0 ? EXIT_ERR : 0;
+done:
+    lp_manifest_free(m);
+    opts_free(&o);
+    return rc;
+}
+
+static const char *kind_name(lp_diff_kind k)
+{
+    switch (k) {
+    case LP_DIFF_MISSING:
+        return "missing";
+    case LP_DIFF_EXTRA:
+        return "extra";
+    case LP_DIFF_CHANGED:
+        return "changed";
+    case LP_DIFF_MODE:
+        return "mode";
+    }
+    return "?";
+}
+
+/* Prints differences; returns 0 when none, EXIT_DIFF otherwise. */
+static int report_diff(const lp_manifest *expected, const lp_manifest *actual)
+{
+    lp_diff_list *d = NULL;
+    lp_error err = LP_ERROR_INIT;
+    if (lp_manifest_diff(&d, expected, actual, &err) < 0) {
+        return fail(&err);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const lp_diff *it = &d->items[i];
+        if (it->kind == LP_DIFF_MODE) {
+            printf("mode %s (%04" PRIo32 " -> %04" PRIo32 ")\n", it->archive_path,
+                   it->expected_mode, it->actual_mode);
+        } else {
+            printf("%s %s\n", kind_name(it->kind), it->archive_path);
+        }
+    }
+    int rc = d->n == 0 ? 0 : EXIT_DIFF;
+    lp_diff_list_free(d);
+    return rc;
+}
+
+static const char *VERIFY_HELP =
+    "usage: lambdapack verify ZIP [--against [options] SOURCE...]\n"
+    "\n"
+    "Without --against: reads every entry of ZIP, checking CRCs, sizes and names.\n"
+    "With --against: also compares ZIP with a build of SOURCE... (options as for\n"
+    "build) and lists each difference: missing, extra, changed, mode.\n"
+    "Exit status: 0 match, 1 differences, 2 error.\n";
+
+static int cmd_verify(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof(o));
+    lp_error err = LP_ERROR_INIT;
+    lp_manifest *want = NULL, *have = NULL;
+    int rc = EXIT_ERR, against = 0;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(VERIFY_HELP, stdout);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        fprintf(stderr, "lambdapack: verify needs a ZIP (try --help)\n");
+        return EXIT_ERR;
+    }
+    const char *zip = argv[1];
+    int first = parse_options(&o, argc - 1, argv + 1, &against);
+    if (first == -2) {
+        fputs(VERIFY_HELP, stdout);
+        rc = 0;
+        goto done;
+    }
+    if (first < 0) {
+        goto done;
+    }
+    first += 1;
+    if (!against && first < argc) {
+        fprintf(stderr, "lambdapack: unexpected '%s' (SOURCEs follow --against)\n", argv[first]);
+        goto done;
+    }
+    if (lp_zip_read_manifest(&have, zip, o.level, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    if (!against) {
+        printf("%s: %zu entries OK, content_hash %s\n", zip, have->n_files, have->content_hash);
+        rc = 0;
+        goto done;
+    }
+    if (parse_sources(&o, argc - first, argv + first) < 0) {
+        goto done;
+    }
+    lp_spec spec;
+    spec_from_opts(&spec, &o);
+    spec.output_path = zip;
+    spec.directory_entries = have->directory_entries;
+    if (lp_manifest_build(&want, &spec, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    rc = report_diff(want, have);
+    if (rc == 0) {
+        printf("%s matches its sources\n", zip);
+    }
+done:
+    lp_manifest_free(want);
+    lp_manifest_free(have);
+    opts_free(&o);
+    return rc;
+}
+
+static const char *DIFF_HELP = "usage: lambdapack diff A.zip B.zip\n"
+                               "\n"
+                               "Lists the entries that differ between two ZIPs (missing from B,\n"
+                               "extra in B, changed, mode). Exit status: 0 same, 1 different,\n"
+                               "2 error.\n";
+
+static int cmd_diff(int argc, char **argv)
+{
+    lp_error err = LP_ERROR_INIT;
+    lp_manifest *a = NULL, *b = NULL;
+    int rc = EXIT_ERR;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(DIFF_HELP, stdout);
+        return 0;
+    }
+    if (argc != 3) {
+        fprintf(stderr, "lambdapack: diff needs two ZIPs (try --help)\n");
+        return EXIT_ERR;
+    }
+    if (lp_zip_read_manifest(&a, argv[1], 6, &err) < 0 ||
+        lp_zip_read_manifest(&b, argv[2], 6, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    rc = report_diff(a, b);
+done:
+    lp_manifest_free(a);
+    lp_manifest_free(b);
+    return rc;
+}
+
+static const char *HELP = "usage: lambdapack COMMAND [options] ...\n"
+                          "\n"
+                          "Reproducible AWS Lambda ZIPs.\n"
+                          "\n"
+                          "  build -o OUT.zip SOURCE...    build a ZIP\n"
+                          "  manifest SOURCE...            list what a build would hold\n"
+                          "  verify ZIP [--against SOURCE...]  check a ZIP\n"
+                          "  diff A.zip B.zip              compare two ZIPs\n"
+                          "\n"
+                          "SOURCE is DIR, FILE or DIR=PREFIX. `lambdapack COMMAND --help` for "
+                          "more.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(HELP, stderr);
+        return EXIT_ERR;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(HELP, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "build") == 0) {
+        return cmd_build(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "manifest") == 0) {
+        return cmd_manifest(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "verify") == 0) {
+        return cmd_verify(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "diff") == 0) {
+        return cmd_diff(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "lambdapack: unknown command '%s' (try --help)\n", cmd);
+    return EXIT_ERR;
+}
