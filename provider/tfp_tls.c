@@ -1,0 +1,196 @@
+/*
+ * tfp_tls: makes the provider's AutoMTLS identity with OpenSSL (key pair,
+ * self-signed certificate in go-plugin's shape, PEM and DER forms) and the
+ * unpadded base64 the handshake line needs. It does no I/O and knows nothing
+ * of gRPC: the server module feeds the PEM pair to gRPC's SSL credentials.
+ */
+#include "tfp_tls.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+/* go-plugin: 262980 hours (about 30 years). */
+#define TFP_TLS_VALID_SECONDS (262980L * 3600L)
+#define TFP_TLS_BACKDATE_SECONDS 30L
+
+static int ssl_fail(tfp_err *err, const char *what)
+{
+    unsigned long e = ERR_get_error();
+    char buf[256] = "";
+    if (e != 0) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+    }
+    ERR_clear_error();
+    return tfp_err_set(err, 0, "TLS identity: %s failed%s%s", what, e != 0 ? ": " : "", buf);
+}
+
+/* Copies a memory BIO's content to a malloc'd NUL-terminated string. */
+static char *bio_to_string(BIO *bio)
+{
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n < 0 || data == NULL) {
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL) {
+        return NULL;
+    }
+    memcpy(s, data, (size_t)n);
+    s[n] = '\0';
+    return s;
+}
+
+static int add_ext(X509 *cert, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (ext == NULL) {
+        return -1;
+    }
+    int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok == 1 ? 0 : -1;
+}
+
+int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_err *err)
+{
+    int rc = -1;
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL;
+    BIGNUM *serial = NULL;
+    BIO *kbio = NULL;
+    BIO *cbio = NULL;
+    unsigned char *der = NULL;
+    tfp_tls_identity *id = calloc(1, sizeof(*id));
+
+    *out = NULL;
+    if (id == NULL) {
+        rc = tfp_err_set(err, 0, "TLS identity: out of memory");
+        goto done;
+    }
+    key = EVP_EC_gen("P-256");
+    if (key == NULL) {
+        rc = ssl_fail(err, "EC key generation");
+        goto done;
+    }
+    cert = X509_new();
+    serial = BN_new();
+    if (cert == NULL || serial == NULL) {
+        rc = ssl_fail(err, "allocation");
+        goto done;
+    }
+    /* A random positive 127-bit serial, like Go's crypto/rand serials. */
+    if (!BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
+        BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert)) == NULL) {
+        rc = ssl_fail(err, "serial number");
+        goto done;
+    }
+    X509_NAME *name = X509_get_subject_name(cert);
+    if (!X509_set_version(cert, 2) ||
+        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp", -1,
+                                    -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost",
+                                    -1, -1, 0) ||
+        !X509_set_issuer_name(cert, name) ||
+        X509_gmtime_adj(X509_getm_notBefore(cert), -TFP_TLS_BACKDATE_SECONDS) == NULL ||
+        X509_gmtime_adj(X509_getm_notAfter(cert), TFP_TLS_VALID_SECONDS) == NULL ||
+        !X509_set_pubkey(cert, key)) {
+        rc = ssl_fail(err, "certificate fields");
+        goto done;
+    }
+    if (add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
+        add_ext(cert, NID_key_usage,
+                "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign") != 0 ||
+        add_ext(cert, NID_ext_key_usage, "serverAuth,clientAuth") != 0 ||
+        add_ext(cert, NID_subject_alt_name, "DNS:localhost") != 0) {
+        rc = ssl_fail(err, "certificate extensions");
+        goto done;
+    }
+    if (X509_sign(cert, key, EVP_sha256()) <= 0) {
+        rc = ssl_fail(err, "certificate signing");
+        goto done;
+    }
+    kbio = BIO_new(BIO_s_mem());
+    cbio = BIO_new(BIO_s_mem());
+    if (kbio == NULL || cbio == NULL ||
+        !PEM_write_bio_PrivateKey(kbio, key, NULL, NULL, 0, NULL, NULL) ||
+        !PEM_write_bio_X509(cbio, cert)) {
+        rc = ssl_fail(err, "PEM encoding");
+        goto done;
+    }
+    id->key_pem = bio_to_string(kbio);
+    id->cert_pem = bio_to_string(cbio);
+    int der_len = i2d_X509(cert, &der);
+    if (id->key_pem == NULL || id->cert_pem == NULL || der_len <= 0) {
+        rc = ssl_fail(err, "DER encoding");
+        goto done;
+    }
+    id->cert_der = malloc((size_t)der_len);
+    if (id->cert_der == NULL) {
+        rc = tfp_err_set(err, 0, "TLS identity: out of memory");
+        goto done;
+    }
+    memcpy(id->cert_der, der, (size_t)der_len);
+    id->cert_der_len = (size_t)der_len;
+    *out = id;
+    id = NULL;
+    rc = 0;
+done:
+    OPENSSL_free(der);
+    BIO_free(kbio); /* BIO_free wipes nothing; the key PEM copy is wiped on free */
+    BIO_free(cbio);
+    BN_free(serial);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    tfp_tls_identity_free(id);
+    return rc;
+}
+
+void tfp_tls_identity_free(tfp_tls_identity *id)
+{
+    if (id == NULL) {
+        return;
+    }
+    if (id->key_pem != NULL) {
+        OPENSSL_cleanse(id->key_pem, strlen(id->key_pem));
+        free(id->key_pem);
+    }
+    free(id->cert_pem);
+    free(id->cert_der);
+    free(id);
+}
+
+char *tfp_tls_base64_raw(const unsigned char *data, size_t len)
+{
+    if (len > (size_t)INT32_MAX / 2) {
+        return NULL;
+    }
+    size_t cap = 4 * ((len + 2) / 3) + 1;
+    char *out = malloc(cap);
+    if (out == NULL) {
+        return NULL;
+    }
+    int n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    if (n < 0) {
+        free(out);
+        return NULL;
+    }
+    while (n > 0 && out[n - 1] == '=') {
+        n--;
+    }
+    out[n] = '\0';
+    return out;
+}
