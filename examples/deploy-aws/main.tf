@@ -110,14 +110,19 @@ resource "aws_lambda_function" "api" {
 
 # Since AWS provider 5.51, source_code_hash is only a trigger kept in the
 # state: code changed outside Terraform (console, CLI, another pipeline) does
-# not show in it. code_sha256 is read from Lambda on every refresh, so this
-# check warns on every plan and apply where the deployed code is not this
-# package. docs/guides/verify-deployed-code.md shows how to see which files
-# differ.
+# not show in it, and `terraform apply` does not put the package back.
+# code_sha256 is read from Lambda on every refresh, so this check warns on
+# every plan and apply where the code Lambda runs is not this package.
+#
+# A plan that itself updates the function's code warns too (Lambda still runs
+# the previous package at plan time); the check runs again after the apply and
+# passes once the package is deployed. A warning after an apply means the code
+# was changed outside Terraform: docs/guides/verify-deployed-code.md shows how
+# to see which files differ and how to redeploy the package.
 check "deployed_code_is_the_package" {
   assert {
     condition     = aws_lambda_function.api.code_sha256 == lambda_package.api.output_base64sha256
-    error_message = "Lambda function ${aws_lambda_function.api.function_name} runs code with CodeSha256 ${aws_lambda_function.api.code_sha256}, not the package built from src/ (${lambda_package.api.output_base64sha256}). Run terraform apply to deploy the package, or see docs/guides/verify-deployed-code.md to find which files differ."
+    error_message = "Lambda function ${aws_lambda_function.api.function_name} runs code with CodeSha256 ${aws_lambda_function.api.code_sha256}, not the package built from src/ (${lambda_package.api.output_base64sha256}). Expected while this plan updates the code; otherwise the code was changed outside Terraform (see docs/guides/verify-deployed-code.md)."
   }
 }
 
