@@ -7,7 +7,8 @@
 #   - Go archive/zip as Terraform's archive_file uses it
 #     (bench/peers/archive_zip.go, built here with Debian's golang-go, offline);
 #   - a "read + SHA-256 every file once" baseline for the manifest (several
-#     candidates are timed; the fastest is the one compared against).
+#     candidates, shell pipelines and bench/hash_baseline.py, are timed; the
+#     fastest is the one compared against).
 # Every tool runs on the same tree, interleaved round-robin, after a warm-up
 # read: the page cache is warm for all of them (it cannot be dropped without
 # root tricks). Wall, CPU (user+sys) and peak RSS come from /usr/bin/time;
@@ -155,6 +156,10 @@ LDEF=$WORK/lists-$PROFILE/default.list0
             "xargs -0 sha256sum <LIST (per file, one process at a time)"
         printf 'hash_sha256sum_par_%s\tbaseline_%s\t-\t%s\n' $set $set \
             "xargs -0 -P $NPROC -n 64 sha256sum <LIST (per file, $NPROC in parallel)"
+        printf 'hash_python_%s\tbaseline_%s\t-\t%s\n' $set $set \
+            "bench/hash_baseline.py LIST (hashlib per file, one thread)"
+        printf 'hash_python_par_%s\tbaseline_%s\t-\t%s\n' $set $set \
+            "bench/hash_baseline.py --threads $NPROC LIST (hashlib per file, $NPROC threads)"
     done
 } >"$TOOLS"
 
@@ -180,6 +185,10 @@ run_tool() { # RAW NAME RUN
         sh -c 'xargs -0 cat <"$1" | openssl dgst -sha256' sh "$(list_of "$name")" ;;
     hash_sha256sum_par_*) measure "$raw" "$name" "$run" - \
         sh -c 'xargs -0 -P "$2" -n 64 sha256sum <"$1"' sh "$(list_of "$name")" "$NPROC" ;;
+    hash_python_par_*) measure "$raw" "$name" "$run" - \
+        "$PY" "$HERE/hash_baseline.py" --threads "$NPROC" "$(list_of "$name")" ;;
+    hash_python_*) measure "$raw" "$name" "$run" - \
+        "$PY" "$HERE/hash_baseline.py" "$(list_of "$name")" ;;
     hash_sha256sum_*) measure "$raw" "$name" "$run" - \
         sh -c 'xargs -0 sha256sum <"$1"' sh "$(list_of "$name")" ;;
     *) die "unknown tool $name" ;;
