@@ -66,7 +66,13 @@ typedef struct lp_check_report {
 int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_options *opts,
                  lp_error *err);
 
+/* Frees a report and its strings. Accepts NULL. */
 void lp_check_report_free(lp_check_report *r);
+
+/* Appends to r the warning for a ZIP of zip_size bytes when it is larger
+ * than LP_LAMBDA_MAX_DIRECT_ZIP (the caller knows the size only after
+ * building). Returns 0, or LP_ENOMEM (r unchanged). */
+int lp_check_zip_size(lp_check_report *r, unsigned long long zip_size);
 
 /* 1 when runtime is one of Lambda's runtime identifiers, else 0. */
 int lp_check_runtime_is_known(const char *runtime);
