@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "tfp_arena.h"
+#include "tfp_type.h" /* TFP_OK, TFP_ENOMEM */
 
 typedef enum tfp_path_step_kind {
     TFP_STEP_ATTR = 1,       /* .name */

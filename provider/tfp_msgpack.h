@@ -27,9 +27,9 @@
 #include "tfp_type.h"
 #include "tfp_value.h"
 
-#define TFP_MSGPACK_MAX_DEPTH 64
+#define TFP_MSGPACK_MAX_DEPTH 30
 /* Largest DynamicValue accepted (Terraform's gRPC limit is 256 MiB; a package is far smaller). */
-#define TFP_MSGPACK_MAX_INPUT ((size_t)64 * 1024 * 1024)
+#define TFP_MSGPACK_MAX_INPUT ((size_t)16 * 1024 * 1024)
 
 /*
  * Decodes `len` bytes (borrowed) as one value of `type`. On success *out is a

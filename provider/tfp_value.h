@@ -161,4 +161,24 @@ bool tfp_value_equal(const tfp_value *a, const tfp_value *b);
  */
 int tfp_value_check_type(const tfp_value *v, const tfp_type *type, tfp_error *err);
 
+/*
+ * A value path as text, for codec error messages: ".source[1].path",
+ * ".files[\"a.py\"]". Fixed size; a path too long for it ends in "...".
+ * tfp_vpath_attr/index/key append a step and return the previous length,
+ * which tfp_vpath_pop restores.
+ */
+#define TFP_VPATH_MAX 256
+typedef struct tfp_vpath {
+    char text[TFP_VPATH_MAX];
+    size_t len;
+} tfp_vpath;
+
+void tfp_vpath_init(tfp_vpath *p);
+size_t tfp_vpath_attr(tfp_vpath *p, const char *name);
+size_t tfp_vpath_index(tfp_vpath *p, size_t index);
+size_t tfp_vpath_key(tfp_vpath *p, const char *key);
+void tfp_vpath_pop(tfp_vpath *p, size_t len);
+/* The text, or "(root)" for the empty path. */
+const char *tfp_vpath_str(const tfp_vpath *p);
+
 #endif
