@@ -1,0 +1,900 @@
+/*
+ * resource_package: the `lambda_package` resource.
+ *
+ * Domain logic only: it turns the configuration into a packager spec, asks the
+ * packager for the manifest, the plan-time checks and the ZIP, and puts the
+ * results into the state. It speaks tfp_ values and lp_ structs; it knows
+ * nothing of gRPC, protobuf, msgpack or the ZIP format.
+ *
+ * The lifecycle (docs/resources/package.md has the user's view):
+ *   plan   computes the manifest and the exact ZIP hashes. When the content
+ *          equals that of the last build (recorded in private state), that
+ *          build's ZIP hash stands; otherwise the ZIP is built into the cache
+ *          (lp_cache) to learn its hash, and apply reuses it.
+ *   apply  installs the cached ZIP or builds it, atomically, and checks that
+ *          its hash is the one plan announced.
+ *   read   re-hashes the file at output_path; a missing or different ZIP
+ *          changes the computed attributes, so the next plan shows a diff.
+ *   import reads an existing ZIP into state.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+#include "lp_cache.h"
+#include "lp_check.h"
+#include "lp_manifest.h"
+#include "lp_summary.h"
+#include "lp_zip.h"
+#include "resources.h"
+
+#ifndef TFP_VERSION
+#define TFP_VERSION "0.0.0"
+#endif
+
+#define DEFAULT_LEVEL 6
+
+/* ---- schema ---- */
+
+static const tfp_type list_of_string = TFP_TYPE_LIST_OF(&tfp_type_string);
+static const tfp_type map_of_string = TFP_TYPE_MAP_OF(&tfp_type_string);
+
+static const tfp_schema_attr source_attrs[] = {
+    {.name = "path",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "A directory (taken recursively) or a single file to package. Relative paths "
+                    "are relative to the directory Terraform runs in."},
+    {.name = "prefix",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "Archive folder the source's files land under, e.g. `shared`."},
+    {.name = "include",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Globs relative to the source root; when set, only matching files are taken."},
+    {.name = "exclude",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Globs relative to the source root to leave out."},
+    {.name = "content",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "Inline file content (with `filename`), instead of `path`."},
+    {.name = "filename",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "Archive path of the inline `content`."},
+};
+
+static const tfp_schema_block source_block = {
+    .attrs = source_attrs,
+    .n_attrs = sizeof(source_attrs) / sizeof(source_attrs[0]),
+    .description = "A source of files: `path` (with optional `prefix`, `include`, `exclude`) "
+                   "or inline `content` with `filename`.",
+};
+
+static const tfp_schema_nested_block package_blocks[] = {
+    {.type_name = "source", .nesting = TFP_NEST_LIST, .block = &source_block, .min_items = 1},
+};
+
+static const tfp_schema_attr package_attrs[] = {
+    {.name = "id", .type = &tfp_type_string, .computed = true, .description = "The output path."},
+    {.name = "output_path",
+     .type = &tfp_type_string,
+     .required = true,
+     .description = "Where the ZIP is written. Changing it replaces the package."},
+    {.name = "excludes",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Globs left out of every path source, added to the default excludes."},
+    {.name = "default_excludes",
+     .type = &tfp_type_bool,
+     .optional = true,
+     .computed = true,
+     .description = "Leave out `__pycache__/`, `*.pyc`, `.git/`, `.DS_Store`, `.terraform/`. "
+                    "Default true."},
+    {.name = "handler",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "The function's handler, e.g. `app.handler.lambda_handler`; checked at plan."},
+    {.name = "runtime",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "A Lambda runtime identifier, e.g. `python3.12`."},
+    {.name = "compression_level",
+     .type = &tfp_type_number,
+     .optional = true,
+     .computed = true,
+     .description = "Deflate level 0-9 (0 stores). Default 6."},
+    {.name = "required_files",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Archive paths that must be in the package."},
+    {.name = "external_modules",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Top-level Python modules provided outside the package (e.g. by a layer)."},
+    {.name = "strict_imports",
+     .type = &tfp_type_bool,
+     .optional = true,
+     .computed = true,
+     .description = "Make imports found nowhere errors instead of warnings. Default false."},
+    {.name = "content_hash",
+     .type = &tfp_type_string,
+     .computed = true,
+     .description = "SHA-256 of the canonical manifest and the settings that change the bytes."},
+    {.name = "output_sha256",
+     .type = &tfp_type_string,
+     .computed = true,
+     .description = "SHA-256 of the ZIP, hex."},
+    {.name = "output_base64sha256",
+     .type = &tfp_type_string,
+     .computed = true,
+     .description = "Base64 of the ZIP's raw SHA-256: Lambda's CodeSha256, for "
+                    "`aws_lambda_function.source_code_hash`."},
+    {.name = "output_size",
+     .type = &tfp_type_number,
+     .computed = true,
+     .description = "ZIP size in bytes."},
+    {.name = "unzipped_size",
+     .type = &tfp_type_number,
+     .computed = true,
+     .description = "Sum of the sizes of the packaged files."},
+    {.name = "file_count",
+     .type = &tfp_type_number,
+     .computed = true,
+     .description = "Number of packaged files."},
+    {.name = "files",
+     .type = &map_of_string,
+     .computed = true,
+     .description = "Archive path to SHA-256; vendored distributions are summarized as one "
+                    "`dir/` entry each."},
+};
+
+static const tfp_schema_block package_block = {
+    .attrs = package_attrs,
+    .n_attrs = sizeof(package_attrs) / sizeof(package_attrs[0]),
+    .blocks = package_blocks,
+    .n_blocks = sizeof(package_blocks) / sizeof(package_blocks[0]),
+    .description = "A deterministic AWS Lambda deployment package, hashed at plan time and "
+                   "verified on refresh.",
+};
+
+static const tfp_schema package_schema = {.version = 0, .block = &package_block};
+
+/* Computed attributes that depend on the package's content. */
+static const char *const content_attrs[] = {
+    "content_hash", "output_sha256", "output_base64sha256", "output_size", "unzipped_size",
+    "file_count",   "files",
+};
+#define N_CONTENT_ATTRS (sizeof(content_attrs) / sizeof(content_attrs[0]))
+
+/* ---- configuration -> packager spec ---- */
+
+typedef struct package_config {
+    const char *output_path;
+    lp_source *sources;
+    lp_spec spec;
+    lp_check_options check;
+} package_config;
+
+static const tfp_path *attr_path(const tfp_ctx *ctx, const char *name)
+{
+    return tfp_path_attr(ctx->arena, NULL, name);
+}
+
+static const tfp_path *source_path(const tfp_ctx *ctx, size_t index, const char *field)
+{
+    const tfp_path *p = tfp_path_index(ctx->arena, attr_path(ctx, "source"), (int64_t)index);
+    return field != NULL ? tfp_path_attr(ctx->arena, p, field) : p;
+}
+
+/* A known list of strings as a borrowed C array in the arena (NULL when null). */
+static const char *const *string_list(const tfp_ctx *ctx, const tfp_value *v, size_t *n)
+{
+    *n = 0;
+    if (tfp_value_is_null(v) || v->n == 0) {
+        return NULL;
+    }
+    const char **out = tfp_arena_array(ctx->arena, v->n, sizeof(*out));
+    if (out == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        const char *s = tfp_value_str(v->items[i]);
+        out[(*n)++] = s != NULL ? s : "";
+    }
+    return out;
+}
+
+static bool bool_or(const tfp_value *v, bool fallback)
+{
+    bool b;
+    return tfp_value_as_bool(v, &b) == TFP_OK ? b : fallback;
+}
+
+/* Reads a wholly known configuration (or planned state) into *pc. */
+static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config *pc,
+                       tfp_diags *diags)
+{
+    lp_spec init = LP_SPEC_INIT;
+    lp_check_options check_init = LP_CHECK_OPTIONS_INIT;
+    memset(pc, 0, sizeof(*pc));
+    pc->spec = init;
+    pc->check = check_init;
+    pc->output_path = tfp_value_str(tfp_value_attr(cfg, "output_path"));
+
+    const tfp_value *sources = tfp_value_attr(cfg, "source");
+    size_t n = sources != NULL ? sources->n : 0;
+    pc->sources = tfp_arena_array(ctx->arena, n > 0 ? n : 1, sizeof(*pc->sources));
+    if (pc->sources == NULL) {
+        tfp_diag_error(diags, "Out of memory", "while reading the configuration");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tfp_value *s = sources->items[i];
+        lp_source *src = &pc->sources[i];
+        const tfp_value *content = tfp_value_attr(s, "content");
+        src->path = tfp_value_str(tfp_value_attr(s, "path"));
+        src->prefix = tfp_value_str(tfp_value_attr(s, "prefix"));
+        src->include = string_list(ctx, tfp_value_attr(s, "include"), &src->n_include);
+        src->exclude = string_list(ctx, tfp_value_attr(s, "exclude"), &src->n_exclude);
+        src->filename = tfp_value_str(tfp_value_attr(s, "filename"));
+        if (!tfp_value_is_null(content)) {
+            src->content = content->str;
+            src->content_len = content->str_len;
+        }
+    }
+    pc->spec.sources = pc->sources;
+    pc->spec.n_sources = n;
+    pc->spec.excludes = string_list(ctx, tfp_value_attr(cfg, "excludes"), &pc->spec.n_excludes);
+    pc->spec.default_excludes = bool_or(tfp_value_attr(cfg, "default_excludes"), true) ? 1 : 0;
+    int64_t level = DEFAULT_LEVEL;
+    const tfp_value *lv = tfp_value_attr(cfg, "compression_level");
+    if (!tfp_value_is_null(lv) && tfp_value_as_int(lv, &level) != TFP_OK) {
+        level = -1;
+    }
+    pc->spec.level = level >= 0 && level <= 9 ? (int)level : -1;
+    pc->spec.output_path = pc->output_path;
+
+    pc->check.runtime = tfp_value_str(tfp_value_attr(cfg, "runtime"));
+    pc->check.handler = tfp_value_str(tfp_value_attr(cfg, "handler"));
+    pc->check.external_modules =
+        string_list(ctx, tfp_value_attr(cfg, "external_modules"), &pc->check.n_external_modules);
+    pc->check.strict_imports = bool_or(tfp_value_attr(cfg, "strict_imports"), false) ? 1 : 0;
+    pc->check.required_files =
+        string_list(ctx, tfp_value_attr(cfg, "required_files"), &pc->check.n_required_files);
+    return 0;
+}
+
+/* ---- packager errors and findings -> diagnostics ---- */
+
+static const char *error_summary(int code)
+{
+    switch (code) {
+    case LP_ENOENT:
+        return "Source path does not exist";
+    case LP_EIO:
+        return "Cannot read or write package files";
+    case LP_ECOLLISION:
+        return "Two sources produce the same archive path";
+    case LP_ESYMLINK:
+        return "Symlink leaves its source";
+    case LP_EPATH:
+        return "Invalid archive path";
+    case LP_EGLOB:
+        return "Invalid glob pattern";
+    case LP_ELIMIT:
+        return "Package too large";
+    case LP_ECHANGED:
+        return "Source changed while packaging";
+    case LP_EZIP:
+        return "Invalid ZIP";
+    default:
+        return "Cannot build package";
+    }
+}
+
+/* The attribute an lp_error points at: source[i].field, excludes, ... */
+static const tfp_path *error_path(const tfp_ctx *ctx, const lp_error *e)
+{
+    const char *field = e->field;
+    if (field != NULL && strcmp(field, "level") == 0) {
+        return attr_path(ctx, "compression_level");
+    }
+    if (field != NULL && (strcmp(field, "excludes") == 0 || strcmp(field, "output_path") == 0)) {
+        return attr_path(ctx, field);
+    }
+    if (e->source_index >= 0) {
+        return source_path(ctx, (size_t)e->source_index, field);
+    }
+    return attr_path(ctx, "source");
+}
+
+static int diag_lp_error(const tfp_ctx *ctx, tfp_diags *diags, const lp_error *e)
+{
+    tfp_diag_error_at(diags, error_path(ctx, e), error_summary(e->code), "%s", e->message);
+    return -1;
+}
+
+static const tfp_path *finding_path(const tfp_ctx *ctx, const lp_check_finding *f)
+{
+    if (f->field == NULL) {
+        return attr_path(ctx, "source");
+    }
+    const tfp_path *p = attr_path(ctx, f->field);
+    return f->index >= 0 ? tfp_path_index(ctx->arena, p, f->index) : p;
+}
+
+/* Runs the plan-time checks; returns -1 when any finding is an error. */
+static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_manifest *m,
+                      tfp_diags *diags)
+{
+    lp_check_report *report = NULL;
+    lp_error e = LP_ERROR_INIT;
+    if (lp_check_run(&report, m, &pc->check, &e) < 0) {
+        return diag_lp_error(ctx, diags, &e);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < report->n; i++) {
+        const lp_check_finding *f = &report->items[i];
+        tfp_severity sev = f->severity == LP_CHECK_ERROR ? TFP_DIAG_ERROR : TFP_DIAG_WARNING;
+        tfp_diag_add(diags, sev, finding_path(ctx, f), f->summary, "%s", f->detail);
+        if (f->severity == LP_CHECK_ERROR) {
+            rc = -1;
+        }
+    }
+    lp_check_report_free(report);
+    return rc;
+}
+
+/* ---- build records (private state) ---- */
+
+/*
+ * What the last build produced: its content hash and ZIP hashes, plus the
+ * writer that made it. A record from another writer (provider or libdeflate
+ * version) is not trusted to predict this writer's bytes.
+ */
+typedef struct build_record {
+    char content_hash[65];
+    lp_zip_info zip;
+} build_record;
+
+#define RECORD_WRITER "lambdapack/" TFP_VERSION "+libdeflate-" LIBDEFLATE_VERSION_STRING
+
+static tfp_bytes record_encode(const tfp_ctx *ctx, const char *content_hash, const lp_zip_info *zip)
+{
+    tfp_bytes out = {NULL, 0};
+    char *s = tfp_arena_sprintf(ctx->arena, "%s %s %s %s %" PRIu64, RECORD_WRITER, content_hash,
+                                zip->sha256_hex, zip->base64sha256, zip->size);
+    if (s != NULL) {
+        out.data = (const uint8_t *)s;
+        out.len = strlen(s);
+    }
+    return out;
+}
+
+static bool record_decode(tfp_bytes b, build_record *r)
+{
+    char text[512], writer[128];
+    if (b.data == NULL || b.len == 0 || b.len >= sizeof(text)) {
+        return false;
+    }
+    memcpy(text, b.data, b.len);
+    text[b.len] = '\0';
+    memset(r, 0, sizeof(*r));
+    if (sscanf(text, "%127s %64s %64s %44s %" SCNu64, writer, r->content_hash, r->zip.sha256_hex,
+               r->zip.base64sha256, &r->zip.size) != 5) {
+        return false;
+    }
+    return strcmp(writer, RECORD_WRITER) == 0;
+}
+
+/* ---- cache location ---- */
+
+static const char *cache_dir(const tfp_ctx *ctx)
+{
+    const char *dir = getenv("LAMBDAPACK_CACHE_DIR");
+    if (dir != NULL && dir[0] != '\0') {
+        return dir;
+    }
+    const char *data = getenv("TF_DATA_DIR");
+    return tfp_arena_sprintf(ctx->arena, "%s/lambdapack-cache",
+                             data != NULL && data[0] != '\0' ? data : ".terraform");
+}
+
+/* ---- state <- package ---- */
+
+static tfp_value *files_value(const tfp_ctx *ctx, const lp_manifest *m, tfp_diags *diags)
+{
+    lp_summary *sum = NULL;
+    lp_error e = LP_ERROR_INIT;
+    tfp_value *v = NULL;
+    if (lp_summary_build(&sum, m, &e) < 0) {
+        diag_lp_error(ctx, diags, &e);
+        return NULL;
+    }
+    const char **keys = tfp_arena_array(ctx->arena, sum->n + 1, sizeof(*keys));
+    tfp_value **items = tfp_arena_array(ctx->arena, sum->n + 1, sizeof(*items));
+    if (keys == NULL || items == NULL) {
+        goto done;
+    }
+    for (size_t i = 0; i < sum->n; i++) {
+        keys[i] = sum->items[i].key;
+        items[i] = tfp_value_string(ctx->arena, sum->items[i].sha256_hex);
+        if (items[i] == NULL) {
+            goto done;
+        }
+    }
+    v = tfp_value_map(ctx->arena, &tfp_type_string, sum->n, keys, (tfp_value *const *)items);
+done:
+    lp_summary_free(sum);
+    if (v == NULL) {
+        tfp_diag_error_at(diags, attr_path(ctx, "files"), "Out of memory", "building `files`");
+    }
+    return v;
+}
+
+static int set_attr(const tfp_ctx *ctx, tfp_value *obj, const char *name, tfp_value *v,
+                    tfp_diags *diags)
+{
+    if (v == NULL || tfp_value_object_set(obj, name, v) != TFP_OK) {
+        tfp_diag_error_at(diags, attr_path(ctx, name), "Internal error", "cannot set attribute %s",
+                          name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills every content attribute from a manifest and the ZIP's hashes. */
+static int state_set_package(const tfp_ctx *ctx, tfp_value *obj, const lp_manifest *m,
+                             const lp_zip_info *zip, tfp_diags *diags)
+{
+    tfp_arena *a = ctx->arena;
+    if (set_attr(ctx, obj, "content_hash", tfp_value_string(a, m->content_hash), diags) < 0 ||
+        set_attr(ctx, obj, "output_sha256", tfp_value_string(a, zip->sha256_hex), diags) < 0 ||
+        set_attr(ctx, obj, "output_base64sha256", tfp_value_string(a, zip->base64sha256), diags) <
+            0 ||
+        set_attr(ctx, obj, "output_size", tfp_value_int(a, (int64_t)zip->size), diags) < 0 ||
+        set_attr(ctx, obj, "unzipped_size", tfp_value_int(a, (int64_t)m->unzipped_size), diags) <
+            0 ||
+        set_attr(ctx, obj, "file_count", tfp_value_int(a, (int64_t)m->n_files), diags) < 0 ||
+        set_attr(ctx, obj, "files", files_value(ctx, m, diags), diags) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Sets the ZIP-level attributes to null: there is no ZIP at output_path. */
+static int state_set_missing(const tfp_ctx *ctx, tfp_value *obj, tfp_diags *diags)
+{
+    static const char *const zip_attrs[] = {"output_sha256", "output_base64sha256", "output_size"};
+    for (size_t i = 0; i < sizeof(zip_attrs) / sizeof(zip_attrs[0]); i++) {
+        const tfp_value *cur = tfp_value_attr(obj, zip_attrs[i]);
+        tfp_value *null = tfp_value_null(ctx->arena, cur != NULL ? cur->type : &tfp_type_string);
+        if (set_attr(ctx, obj, zip_attrs[i], null, diags) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Optional+computed arguments get their defaults when the config leaves them null. */
+static int state_set_defaults(const tfp_ctx *ctx, tfp_value *obj, tfp_diags *diags)
+{
+    if (tfp_value_is_null(tfp_value_attr(obj, "default_excludes")) &&
+        set_attr(ctx, obj, "default_excludes", tfp_value_bool(ctx->arena, true), diags) < 0) {
+        return -1;
+    }
+    if (tfp_value_is_null(tfp_value_attr(obj, "strict_imports")) &&
+        set_attr(ctx, obj, "strict_imports", tfp_value_bool(ctx->arena, false), diags) < 0) {
+        return -1;
+    }
+    if (tfp_value_is_null(tfp_value_attr(obj, "compression_level")) &&
+        set_attr(ctx, obj, "compression_level", tfp_value_int(ctx->arena, DEFAULT_LEVEL), diags) <
+            0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- validate ---- */
+
+static bool is_set(const tfp_value *v)
+{
+    return v != NULL && !tfp_value_is_null(v);
+}
+
+static void validate_source(const tfp_ctx *ctx, const tfp_value *s, size_t i, tfp_diags *diags)
+{
+    bool has_path = is_set(tfp_value_attr(s, "path"));
+    bool has_content = is_set(tfp_value_attr(s, "content"));
+    bool has_filename = is_set(tfp_value_attr(s, "filename"));
+    if (has_path == has_content) {
+        tfp_diag_error_at(diags, source_path(ctx, i, NULL), "Invalid source block",
+                          "source[%zu] must set exactly one of `path` or `content`%s.", i,
+                          has_path ? " (both are set)" : " (neither is set)");
+        return;
+    }
+    if (has_content && !has_filename) {
+        tfp_diag_error_at(diags, source_path(ctx, i, "filename"), "Missing filename",
+                          "source[%zu] has inline `content` and needs `filename`, the archive "
+                          "path to store it under.",
+                          i);
+    }
+    if (has_path && has_filename) {
+        tfp_diag_error_at(diags, source_path(ctx, i, "filename"), "Unexpected filename",
+                          "source[%zu]: `filename` goes with `content`; with `path`, use "
+                          "`prefix` to choose where the files land.",
+                          i);
+    }
+    static const char *const path_only[] = {"prefix", "include", "exclude"};
+    for (size_t k = 0; has_content && k < sizeof(path_only) / sizeof(path_only[0]); k++) {
+        if (is_set(tfp_value_attr(s, path_only[k]))) {
+            tfp_diag_error_at(diags, source_path(ctx, i, path_only[k]), "Unexpected argument",
+                              "source[%zu]: `%s` goes with `path`, not with inline `content`.", i,
+                              path_only[k]);
+        }
+    }
+    const char *path = tfp_value_str(tfp_value_attr(s, "path"));
+    if (path != NULL && path[0] == '\0') {
+        tfp_diag_error_at(diags, source_path(ctx, i, "path"), "Empty source path",
+                          "source[%zu].path is empty; use \".\" for the current directory.", i);
+    }
+}
+
+static int package_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_diags *diags)
+{
+    const tfp_value *cfg = in->config;
+    const tfp_value *level = tfp_value_attr(cfg, "compression_level");
+    int64_t lv;
+    if (is_set(level) && tfp_value_is_known(level) &&
+        (tfp_value_as_int(level, &lv) != TFP_OK || lv < 0 || lv > 9)) {
+        tfp_diag_error_at(diags, attr_path(ctx, "compression_level"), "Invalid compression_level",
+                          "compression_level must be a whole number from 0 (store) to 9; got %g.",
+                          level->num);
+    }
+    const char *runtime = tfp_value_str(tfp_value_attr(cfg, "runtime"));
+    if (runtime != NULL && !lp_check_runtime_is_known(runtime)) {
+        tfp_diag_error_at(diags, attr_path(ctx, "runtime"), "Unknown Lambda runtime",
+                          "\"%s\" is not a Lambda runtime identifier. Known runtimes: %s.", runtime,
+                          lp_check_runtime_list());
+    }
+    const char *handler = tfp_value_str(tfp_value_attr(cfg, "handler"));
+    if (handler != NULL) {
+        const char *dot = strrchr(handler, '.');
+        if (dot == NULL || dot == handler || dot[1] == '\0') {
+            tfp_diag_error_at(diags, attr_path(ctx, "handler"), "Invalid handler",
+                              "handler \"%s\" must look like `module.function` (for Python, "
+                              "`package.module.function`).",
+                              handler);
+        }
+    }
+    const char *output = tfp_value_str(tfp_value_attr(cfg, "output_path"));
+    if (output != NULL && output[0] == '\0') {
+        tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Empty output_path",
+                          "output_path must name the ZIP file to write.");
+    }
+    const tfp_value *sources = tfp_value_attr(cfg, "source");
+    for (size_t i = 0; sources != NULL && i < sources->n; i++) {
+        if (tfp_value_is_known(sources->items[i])) {
+            validate_source(ctx, sources->items[i], i, diags);
+        }
+    }
+    return tfp_diags_has_error(diags) ? -1 : 0;
+}
+
+/* ---- plan ---- */
+
+static int set_content_unknown(const tfp_ctx *ctx, tfp_value *planned, tfp_diags *diags)
+{
+    for (size_t i = 0; i < N_CONTENT_ATTRS; i++) {
+        const tfp_value *cur = tfp_value_attr(planned, content_attrs[i]);
+        if (set_attr(ctx, planned, content_attrs[i],
+                     tfp_value_unknown(ctx->arena, cur != NULL ? cur->type : &tfp_type_string),
+                     diags) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Builds the manifest of a wholly known configuration and runs the checks. */
+static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config *pc,
+                        lp_manifest **m, tfp_diags *diags)
+{
+    lp_error e = LP_ERROR_INIT;
+    if (config_read(ctx, cfg, pc, diags) < 0) {
+        return -1;
+    }
+    if (lp_manifest_build(m, &pc->spec, &e) < 0) {
+        return diag_lp_error(ctx, diags, &e);
+    }
+    return 0;
+}
+
+static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags *diags)
+{
+    if (zip->size > LP_LAMBDA_MAX_DIRECT_ZIP) {
+        tfp_diag_warning_at(diags, attr_path(ctx, "output_path"),
+                            "Package must be uploaded through S3",
+                            "The ZIP is %" PRIu64 " bytes, over the 50 MB Lambda accepts in a "
+                            "direct upload: deploy it with s3_bucket/s3_key.",
+                            zip->size);
+    }
+}
+
+static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out *out,
+                        tfp_diags *diags)
+{
+    if (tfp_value_is_null(in->proposed_new_state)) {
+        return 0; /* destroy */
+    }
+    tfp_value *planned = tfp_value_object_copy(ctx->arena, out->planned_state);
+    if (planned == NULL) {
+        tfp_diag_error(diags, "Out of memory", "while planning");
+        return -1;
+    }
+    out->planned_state = planned;
+    if (state_set_defaults(ctx, planned, diags) < 0 ||
+        set_attr(ctx, planned, "id", tfp_value_attr(planned, "output_path"), diags) < 0) {
+        return -1;
+    }
+    const tfp_value *prior_out = tfp_value_attr(in->prior_state, "output_path");
+    if (!tfp_value_is_null(in->prior_state) &&
+        !tfp_value_equal(prior_out, tfp_value_attr(planned, "output_path"))) {
+        tfp_plan_require_replace(ctx, out, attr_path(ctx, "output_path"));
+    }
+    if (!tfp_value_is_known_fully(in->config)) {
+        /* Sources not known yet (e.g. a path from another resource). */
+        return set_content_unknown(ctx, planned, diags);
+    }
+
+    package_config pc;
+    lp_manifest *m = NULL;
+    lp_error e = LP_ERROR_INIT;
+    lp_zip_info zip;
+    build_record rec;
+    int rc = -1;
+    if (manifest_for(ctx, planned, &pc, &m, diags) < 0) {
+        goto done;
+    }
+    if (run_checks(ctx, &pc, m, diags) < 0) {
+        goto done;
+    }
+    if (record_decode(in->prior_private, &rec) && strcmp(rec.content_hash, m->content_hash) == 0) {
+        zip = rec.zip; /* same content as the last build: its bytes stand */
+    } else if (lp_cache_put(cache_dir(ctx), m->content_hash, m, 0, &zip, &e) < 0) {
+        diag_lp_error(ctx, diags, &e);
+        goto done;
+    }
+    tfp_ctx_log(ctx, TFP_LEVEL_DEBUG, "planned %s: %zu files, content %s, zip %s", pc.output_path,
+                m->n_files, m->content_hash, zip.sha256_hex);
+    warn_zip_size(ctx, &zip, diags);
+    if (state_set_package(ctx, planned, m, &zip, diags) < 0) {
+        goto done;
+    }
+    out->planned_private = record_encode(ctx, m->content_hash, &zip);
+    rc = 0;
+done:
+    lp_manifest_free(m);
+    return rc;
+}
+
+/* ---- apply ---- */
+
+static int package_delete(const tfp_ctx *ctx, const tfp_value *prior, tfp_diags *diags)
+{
+    const char *path = tfp_value_str(tfp_value_attr(prior, "output_path"));
+    if (path != NULL && unlink(path) != 0 && errno != ENOENT) {
+        tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Cannot remove package",
+                          "cannot remove '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Puts the ZIP for m at output_path: already there, from the cache, or built. */
+static int install_zip(const tfp_ctx *ctx, const package_config *pc, const lp_manifest *m,
+                       const char *expect_sha256, lp_zip_info *zip, tfp_diags *diags)
+{
+    lp_error e = LP_ERROR_INIT;
+    if (expect_sha256 != NULL) {
+        if (lp_zip_hash_file(pc->output_path, zip, NULL) == 0 &&
+            strcmp(zip->sha256_hex, expect_sha256) == 0) {
+            return 0;
+        }
+        lp_zip_info want;
+        memset(&want, 0, sizeof(want));
+        snprintf(want.sha256_hex, sizeof(want.sha256_hex), "%s", expect_sha256);
+        if (lp_cache_install(cache_dir(ctx), m->content_hash, pc->output_path, &want, NULL) == 0 &&
+            lp_zip_hash_file(pc->output_path, zip, &e) == 0) {
+            return 0;
+        }
+    }
+    if (lp_zip_write(m, pc->output_path, 0, zip, &e) < 0) {
+        if (e.field == NULL && e.source_index < 0) {
+            e.field = "output_path";
+        }
+        return diag_lp_error(ctx, diags, &e);
+    }
+    if (expect_sha256 != NULL && strcmp(zip->sha256_hex, expect_sha256) != 0) {
+        tfp_diag_error_at(diags, attr_path(ctx, "output_sha256"), "ZIP differs from the plan",
+                          "The ZIP written to '%s' has SHA-256 %s, but the plan announced %s. "
+                          "Was the provider or libdeflate upgraded between plan and apply?",
+                          pc->output_path, zip->sha256_hex, expect_sha256);
+        return -1;
+    }
+    return 0;
+}
+
+static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_out *out,
+                         tfp_diags *diags)
+{
+    if (tfp_value_is_null(in->planned_state)) {
+        return package_delete(ctx, in->prior_state, diags);
+    }
+    tfp_value *state = tfp_value_object_copy(ctx->arena, in->planned_state);
+    if (state == NULL) {
+        tfp_diag_error(diags, "Out of memory", "while applying");
+        return -1;
+    }
+    out->new_state = state;
+    if (!tfp_value_is_null(in->prior_state)) {
+        const char *old = tfp_value_str(tfp_value_attr(in->prior_state, "output_path"));
+        const char *now = tfp_value_str(tfp_value_attr(state, "output_path"));
+        if (old != NULL && now != NULL && strcmp(old, now) != 0 &&
+            package_delete(ctx, in->prior_state, diags) < 0) {
+            return -1;
+        }
+    }
+
+    package_config pc;
+    lp_manifest *m = NULL;
+    lp_zip_info zip;
+    int rc = -1;
+    const tfp_value *planned_hash = tfp_value_attr(in->planned_state, "content_hash");
+    bool checked_at_plan = tfp_value_is_known(planned_hash);
+    if (manifest_for(ctx, state, &pc, &m, diags) < 0) {
+        goto done;
+    }
+    if (checked_at_plan && strcmp(tfp_value_str(planned_hash), m->content_hash) != 0) {
+        tfp_diag_error_at(diags, attr_path(ctx, "source"), "Sources changed after plan",
+                          "The package's content hash is now %s, but the plan was made for %s: "
+                          "a source file changed between plan and apply. Run plan again.",
+                          m->content_hash, tfp_value_str(planned_hash));
+        goto done;
+    }
+    if (!checked_at_plan && run_checks(ctx, &pc, m, diags) < 0) {
+        goto done;
+    }
+    const char *expect = tfp_value_str(tfp_value_attr(in->planned_state, "output_sha256"));
+    if (install_zip(ctx, &pc, m, expect, &zip, diags) < 0) {
+        goto done;
+    }
+    if (!checked_at_plan) {
+        warn_zip_size(ctx, &zip, diags);
+    }
+    if (state_set_package(ctx, state, m, &zip, diags) < 0) {
+        goto done;
+    }
+    out->private_data = record_encode(ctx, m->content_hash, &zip);
+    tfp_ctx_log(ctx, TFP_LEVEL_INFO, "wrote %s (%zu files, sha256 %s)", pc.output_path, m->n_files,
+                zip.sha256_hex);
+    rc = 0;
+done:
+    lp_manifest_free(m);
+    return rc;
+}
+
+/* ---- read and import ---- */
+
+/*
+ * Describes the ZIP at path in obj: hashes, and when they differ from what
+ * obj records, the entries actually inside it (so the plan shows which files
+ * differ). A missing ZIP nulls the ZIP attributes. Returns LP_ENOENT when
+ * missing, 0 otherwise (an unreadable ZIP is reported as having no files).
+ */
+static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, tfp_diags *diags)
+{
+    lp_zip_info zip;
+    lp_error e = LP_ERROR_INIT;
+    int rc = lp_zip_hash_file(path, &zip, &e);
+    if (rc == LP_ENOENT) {
+        return state_set_missing(ctx, obj, diags) < 0 ? -1 : LP_ENOENT;
+    }
+    if (rc < 0) {
+        return diag_lp_error(ctx, diags, &e);
+    }
+    const char *recorded = tfp_value_str(tfp_value_attr(obj, "output_sha256"));
+    if (recorded != NULL && strcmp(recorded, zip.sha256_hex) == 0) {
+        return 0; /* unchanged: the recorded description stands */
+    }
+    int64_t level = DEFAULT_LEVEL;
+    tfp_value_as_int(tfp_value_attr(obj, "compression_level"), &level);
+    lp_manifest *m = NULL;
+    if (lp_zip_read_manifest(&m, path, (int)level, &e) < 0) {
+        tfp_ctx_log(ctx, TFP_LEVEL_WARN, "%s is not a readable package: %s", path, e.message);
+        lp_manifest empty;
+        memset(&empty, 0, sizeof(empty));
+        snprintf(empty.content_hash, sizeof(empty.content_hash), "%s", zip.sha256_hex);
+        return state_set_package(ctx, obj, &empty, &zip, diags);
+    }
+    rc = state_set_package(ctx, obj, m, &zip, diags);
+    lp_manifest_free(m);
+    return rc;
+}
+
+static int package_read(const tfp_ctx *ctx, const tfp_read_in *in, tfp_read_out *out,
+                        tfp_diags *diags)
+{
+    if (tfp_value_is_null(in->current_state)) {
+        return 0;
+    }
+    tfp_value *state = tfp_value_object_copy(ctx->arena, in->current_state);
+    if (state == NULL) {
+        tfp_diag_error(diags, "Out of memory", "while reading");
+        return -1;
+    }
+    out->new_state = state;
+    const char *path = tfp_value_str(tfp_value_attr(state, "output_path"));
+    if (path == NULL) {
+        return 0;
+    }
+    int rc = describe_zip(ctx, state, path, diags);
+    if (rc == LP_ENOENT) {
+        tfp_ctx_log(ctx, TFP_LEVEL_INFO, "%s is missing; the next apply rebuilds it", path);
+        return 0;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static int package_import(const tfp_ctx *ctx, const tfp_import_in *in, tfp_import_out *out,
+                          tfp_diags *diags)
+{
+    const tfp_type *type = NULL;
+    tfp_error terr = TFP_ERROR_INIT;
+    tfp_schema_block_type(ctx->arena, &package_block, &type, &terr);
+    tfp_value *state = type != NULL ? tfp_value_object_new(ctx->arena, type) : NULL;
+    tfp_value *id = tfp_value_string(ctx->arena, in->id);
+    if (state == NULL || id == NULL) {
+        tfp_diag_error(diags, "Internal error", "cannot build the imported state");
+        return -1;
+    }
+    out->state = state;
+    if (set_attr(ctx, state, "id", id, diags) < 0 ||
+        set_attr(ctx, state, "output_path", id, diags) < 0 ||
+        state_set_defaults(ctx, state, diags) < 0) {
+        return -1;
+    }
+    int rc = describe_zip(ctx, state, in->id, diags);
+    if (rc == LP_ENOENT) {
+        tfp_diag_error(diags, "Cannot import lambda_package",
+                       "There is no file at '%s'. The import ID is the package's output_path, "
+                       "the path of an existing ZIP.",
+                       in->id);
+        return -1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static const tfp_resource_type package_type = {
+    .name = "lambda_package",
+    .schema = &package_schema,
+    .validate = package_validate,
+    .plan = package_plan,
+    .apply = package_apply,
+    .read = package_read,
+    .import_state = package_import,
+};
+
+const tfp_resource_type *resource_package_type(void)
+{
+    return &package_type;
+}
