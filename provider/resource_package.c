@@ -485,21 +485,25 @@ static int state_set_missing(const tfp_ctx *ctx, tfp_value *obj, tfp_diags *diag
     return 0;
 }
 
-/* Optional+computed arguments get their defaults when the config leaves them null. */
-static int state_set_defaults(const tfp_ctx *ctx, tfp_value *obj, tfp_diags *diags)
+/* Optional+computed arguments get their defaults where config (NULL on
+ * import) leaves them null. */
+static int state_set_defaults(const tfp_ctx *ctx, tfp_value *obj, const tfp_value *config,
+                              tfp_diags *diags)
 {
-    if (tfp_value_is_null(tfp_value_attr(obj, "default_excludes")) &&
-        set_attr(ctx, obj, "default_excludes", tfp_value_bool(ctx->arena, true), diags) < 0) {
-        return -1;
-    }
-    if (tfp_value_is_null(tfp_value_attr(obj, "strict_imports")) &&
-        set_attr(ctx, obj, "strict_imports", tfp_value_bool(ctx->arena, false), diags) < 0) {
-        return -1;
-    }
-    if (tfp_value_is_null(tfp_value_attr(obj, "compression_level")) &&
-        set_attr(ctx, obj, "compression_level", tfp_value_int(ctx->arena, DEFAULT_LEVEL), diags) <
-            0) {
-        return -1;
+    tfp_arena *a = ctx->arena;
+    struct {
+        const char *name;
+        tfp_value *value;
+    } defaults[] = {
+        {"default_excludes", tfp_value_bool(a, true)},
+        {"strict_imports", tfp_value_bool(a, false)},
+        {"compression_level", tfp_value_int(a, DEFAULT_LEVEL)},
+    };
+    for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+        if (tfp_value_is_null(tfp_value_attr(config, defaults[i].name)) &&
+            set_attr(ctx, obj, defaults[i].name, defaults[i].value, diags) < 0) {
+            return -1;
+        }
     }
     return 0;
 }
@@ -642,7 +646,7 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
         return -1;
     }
     out->planned_state = planned;
-    if (state_set_defaults(ctx, planned, diags) < 0 ||
+    if (state_set_defaults(ctx, planned, in->config, diags) < 0 ||
         set_attr(ctx, planned, "id", tfp_value_attr(planned, "output_path"), diags) < 0) {
         return -1;
     }
@@ -870,7 +874,7 @@ static int package_import(const tfp_ctx *ctx, const tfp_import_in *in, tfp_impor
     out->state = state;
     if (set_attr(ctx, state, "id", id, diags) < 0 ||
         set_attr(ctx, state, "output_path", id, diags) < 0 ||
-        state_set_defaults(ctx, state, diags) < 0) {
+        state_set_defaults(ctx, state, NULL, diags) < 0) {
         return -1;
     }
     int rc = describe_zip(ctx, state, in->id, diags);
