@@ -8,7 +8,7 @@ e2e_config plugin_basic
 e2e_dev_overrides
 
 TF_LOG_PROVIDER=debug e2e_expect_ok debug.out plan -no-color -input=false
-e2e_grep debug.out '\[DEBUG\] provider\.terraform-provider-lambda: plugin serving: @module=provider\.lambda' \
+e2e_grep debug.out '\[DEBUG\] provider\.terraform-provider-lambda: plugin serving: .*@module=provider\.lambda' \
     "JSON line re-logged by Terraform at its level"
 e2e_grep debug.out 'provider\.terraform-provider-lambda: served RPC: .*rpc=GetProviderSchema' \
     "per-RPC debug line with fields"
