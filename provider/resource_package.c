@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
@@ -623,6 +624,58 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
     return 0;
 }
 
+/*
+ * Checks at plan that the ZIP can be written: output_path is not a directory
+ * and its nearest existing ancestor is a writable directory (apply creates the
+ * missing ones).
+ */
+static int check_output_writable(const tfp_ctx *ctx, const char *output, tfp_diags *diags)
+{
+    struct stat st;
+    const tfp_path *at = attr_path(ctx, "output_path");
+    if (stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
+        tfp_diag_error_at(diags, at, "Cannot write the package",
+                          "output_path '%s' is a directory; name the ZIP file to write.", output);
+        return -1;
+    }
+    char *dir = tfp_arena_strdup(ctx->arena, output);
+    while (dir != NULL) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            dir = tfp_arena_strdup(ctx->arena, ".");
+        } else if (slash == dir) {
+            slash[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+        if (stat(dir, &st) == 0) {
+            break;
+        }
+        if (errno != ENOENT && errno != ENOTDIR) {
+            break;
+        }
+        if (strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0) {
+            return 0;
+        }
+    }
+    if (dir == NULL) {
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        tfp_diag_error_at(diags, at, "Cannot write the package",
+                          "output_path '%s' cannot be created: '%s' is not a directory.", output,
+                          dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        tfp_diag_error_at(diags, at, "Cannot write the package",
+                          "output_path '%s' cannot be created: directory '%s': %s.", output, dir,
+                          strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags *diags)
 {
     if (zip->size > LP_LAMBDA_MAX_DIRECT_ZIP) {
@@ -669,7 +722,8 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     if (manifest_for(ctx, planned, &pc, &m, diags) < 0) {
         goto done;
     }
-    if (run_checks(ctx, &pc, m, diags) < 0) {
+    if (run_checks(ctx, &pc, m, diags) < 0 ||
+        check_output_writable(ctx, pc.output_path, diags) < 0) {
         goto done;
     }
     if (record_decode(in->prior_private, &rec) && strcmp(rec.content_hash, m->content_hash) == 0) {
