@@ -182,7 +182,7 @@ def verdict(ok):
     return "met" if ok else "NOT met"
 
 
-def machine_info():
+def machine_info(load_start):
     model = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -197,7 +197,7 @@ def machine_info():
     except OSError:
         load = None
     return {"cpus": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
-            "loadavg_at_report": load}
+            "loadavg_at_start": load_start, "loadavg_at_report": load}
 
 
 def cmd_report(a):
@@ -221,8 +221,9 @@ def cmd_report(a):
           % (a.profile, a.seed, tree["files"], tree["bytes"] / 1e6,
              tree["largest_file_bytes"] / MIB, tree["default_set_files"],
              tree["default_set_bytes"] / 1e6))
-    print("median of %d runs (by wall time), warm page cache, %d CPUs"
-          % (a.runs, os.cpu_count() or 0))
+    print("median of %d runs (by wall time), warm page cache, %d CPUs, load average %s at "
+          "start, %s at the end" % (a.runs, os.cpu_count() or 0, a.load_start or "?",
+                                    " ".join("%.2f" % x for x in os.getloadavg())))
     print()
     header = "%-46s %8s %8s %9s %12s" % ("tool", "wall s", "CPU s", "peak MiB", "output B")
     print(header)
@@ -318,7 +319,7 @@ def cmd_report(a):
 
     result = {
         "profile": a.profile, "seed": a.seed, "runs": a.runs, "tree": tree,
-        "machine": machine_info(),
+        "machine": machine_info(a.load_start),
         "method": {
             "timer": "/usr/bin/time -f '%e %U %S %M' (wall, user, sys, peak RSS of the "
                      "largest process)",
@@ -400,6 +401,7 @@ def main():
     rp.add_argument("--seed", type=int, required=True)
     rp.add_argument("--runs", type=int, required=True)
     rp.add_argument("--json", required=True)
+    rp.add_argument("--load-start", default="")
     rp.add_argument("--mem-raw")
     rp.add_argument("--mem-tree")
     rp.add_argument("--mem-profile")

@@ -129,10 +129,13 @@ mkdir -p "$WORK/go"
 
 # Does this lambdapack package everything when asked? Then it is also timed on
 # exactly the peers' file set (the default excludes drop __pycache__/*.pyc).
+# Found out by an untimed trial run of each form.
 ALL_BUILD=0
 ALL_MANIFEST=0
-case "$("$LP" build --help 2>&1 || true)" in *--no-default-excludes*) ALL_BUILD=1 ;; esac
-case "$("$LP" manifest --help 2>&1 || true)" in *--no-default-excludes*) ALL_MANIFEST=1 ;; esac
+"$LP" build --no-default-excludes -o "$OUT/trial.zip" "$SRC" </dev/null >/dev/null 2>&1 &&
+    ALL_BUILD=1
+rm -f "$OUT/trial.zip"
+"$LP" manifest --no-default-excludes "$SRC" </dev/null >/dev/null 2>&1 && ALL_MANIFEST=1
 
 # name, kind, output, command: the table rows, in order.
 TOOLS=$WORK/tools-$PROFILE.tsv
@@ -202,7 +205,8 @@ list_of() {
     esac
 }
 
-echo "bench: lambdapack = $LP; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: lambdapack = $LP; load average: $LOAD_START" >&2
 echo "bench: warm-up read of every file" >&2
 warm_up "$PROFILE"
 RAW=$WORK/raw-$PROFILE.tsv
@@ -234,5 +238,5 @@ if [ $MEMCHECK = 1 ]; then
 fi
 
 "$PY" "$HERE/report.py" report --tools "$TOOLS" --raw "$RAW" --tree "$MAIN_TREE_INFO" \
-    --profile "$PROFILE" --seed "$SEED" --runs "$RUNS" \
+    --profile "$PROFILE" --seed "$SEED" --runs "$RUNS" --load-start "$LOAD_START" \
     --json "$WORK/results-$PROFILE.json" "${MEM_ARGS[@]}"
