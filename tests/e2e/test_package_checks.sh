@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Plan-time checks with the real terraform: the incident (shared/ packaged,
+# shared/logic/ missing) fails the plan naming `shared.logic` and the
+# importing file and line; a wrong handler module, a missing handler
+# function, a missing required file and an unzipped size over Lambda's 250 MB
+# limit fail; an import found nowhere is a warning and the plan proceeds (an
+# error with strict_imports); a guarded optional import passes.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_package.sh"
+e2e_init "$1"
+pkg_example basic
+e2e_dev_overrides
+cfg="$E2E_WORK/cfg"
+
+package() { # package HANDLER [EXTRA-HCL]
+    pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  runtime     = \"python3.12\"
+  handler     = \"$1\"
+  ${2:-}
+  source {
+    path   = \"./src/lambda/course_request_handler\"
+    prefix = \"course_request_handler\"
+  }
+  source {
+    path   = \"./src/lambda/shared\"
+    prefix = \"shared\"
+  }
+}"
+}
+
+expect_plan_error() { # OUT SUMMARY TOKEN...
+    local out=$1 summary=$2
+    shift 2
+    pkg_expect_plan "$out" 1 "$out"
+    e2e_grep "$out" "Error: $summary" "$out: summary"
+    local tok
+    for tok in "$@"; do
+        e2e_grep "$out" "$tok" "$out: detail"
+    done
+    e2e_grep_not "$out" 'Plugin did not respond' "$out: provider stayed up"
+}
+
+handler=course_request_handler.handler.lambda_handler
+package "$handler"
+pkg_expect_plan ok.out 2 "the intact package plans"
+
+# The incident: shared/ is there, shared/logic/ is not.
+mv "$cfg/src/lambda/shared/logic" "$E2E_WORK/logic.moved"
+expect_plan_error incident.out 'Import cannot be resolved' 'shared\.logic' \
+    'course_request_handler/handler\.py:4' 'ImportModuleError'
+mv "$E2E_WORK/logic.moved" "$cfg/src/lambda/shared/logic"
+
+package "course_request_handler.nothere.lambda_handler"
+expect_plan_error module.out 'Handler' 'course_request_handler/nothere\.py'
+
+package "course_request_handler.handler.no_such_function"
+expect_plan_error function.out 'Handler' 'no_such_function' 'course_request_handler/handler\.py'
+
+package "$handler" 'required_files = ["shared/config.json"]'
+expect_plan_error required.out 'Required file' 'shared/config\.json'
+
+# An import found nowhere: a warning, the plan proceeds; an error when strict.
+cat >>"$cfg/src/lambda/shared/logic/courses.py" <<'PY'
+
+import requests_not_vendored
+PY
+package "$handler"
+pkg_expect_plan warn.out 2 "an unknown third-party import only warns"
+e2e_grep warn.out 'Warning: ' "warning shown"
+e2e_grep warn.out 'requests_not_vendored' "warning names the import"
+package "$handler" 'strict_imports = true'
+expect_plan_error strict.out '' 'requests_not_vendored' 'shared/logic/courses\.py:1[0-9]'
+package "$handler" 'external_modules = ["requests_not_vendored"]'
+pkg_expect_plan external.out 2 "external_modules satisfies the import"
+e2e_grep_not external.out 'Warning: Import' "no warning with external_modules"
+
+# A guarded optional import passes silently.
+python3 - "$cfg/src/lambda/shared/logic/courses.py" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace("import requests_not_vendored\n",
+    "try:\n    import ujson as json_impl\nexcept ImportError:\n    json_impl = None\n")
+open(p, "w").write(s)
+PY
+package "$handler"
+pkg_expect_plan guarded.out 2 "a guarded optional import"
+e2e_grep_not guarded.out 'Warning: Import|ujson' "no finding for a guarded import"
+
+# Over Lambda's unzipped limit (a sparse file: big, cheap to make).
+mkdir -p "$E2E_WORK/big"
+truncate -s 262144001 "$E2E_WORK/big/blob.bin"
+pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  source {
+    path = \"$E2E_WORK/big\"
+  }
+}"
+expect_plan_error big.out '' '262144001|250 MB|262,144,000'
+
+e2e_assert_clean
+e2e_finish
