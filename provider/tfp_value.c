@@ -615,18 +615,20 @@ void tfp_vpath_init(tfp_vpath *p)
 {
     p->text[0] = '\0';
     p->len = 0;
+    p->cut = false;
 }
 
 /* Appends n bytes; when they do not fit, ends the text with "..." instead. */
 static void vpath_put(tfp_vpath *p, const char *piece, size_t n)
 {
     const size_t cap = sizeof(p->text) - 4; /* room kept for "..." and NUL */
-    if (p->len > cap) {
+    if (p->cut) {
         return;
     }
     if (n > cap - p->len) {
-        memcpy(p->text + cap, "...", 4);
-        p->len = cap + 3;
+        memcpy(p->text + p->len, "...", 4);
+        p->len += 3;
+        p->cut = true;
         return;
     }
     memcpy(p->text + p->len, piece, n);
@@ -663,6 +665,7 @@ size_t tfp_vpath_key(tfp_vpath *p, const char *key)
 void tfp_vpath_pop(tfp_vpath *p, size_t len)
 {
     if (len <= p->len) {
+        p->cut = p->cut && len == p->len;
         p->len = len;
         p->text[len] = '\0';
     }

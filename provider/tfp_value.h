@@ -171,6 +171,7 @@ int tfp_value_check_type(const tfp_value *v, const tfp_type *type, tfp_error *er
 typedef struct tfp_vpath {
     char text[TFP_VPATH_MAX];
     size_t len;
+    bool cut; /* text ends in "..." */
 } tfp_vpath;
 
 void tfp_vpath_init(tfp_vpath *p);
