@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# lambdapack CLI: exit codes (0 match / 1 differences / 2 error), verify and
+# diff output, --json summary, --help, error messages on stderr.
+# Usage: test_cli.sh BUILD_DIR
+set -u
+LP="$1/lambdapack"
+T=$(mktemp -d "${TMPDIR:-/tmp}/lp-cli-XXXXXX")
+trap 'chmod -R u+rwX "$T" 2>/dev/null; rm -rf "$T"' EXIT
+fails=0
+check() { # check NAME EXPECTED_STATUS CMD...
+    local name=$1 want=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"; local got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: exit $got, want $want"; cat "$T/out" "$T/err"; fails=$((fails + 1))
+    else
+        echo "ok   $name"
+    fi
+}
+contains() { # contains NAME FILE TEXT
+    if grep -qF -- "$3" "$2"; then echo "ok   $1"; else
+        echo "FAIL $1: '$3' not in $2:"; cat "$2"; fails=$((fails + 1)); fi
+}
+
+mkdir -p "$T/src/course_request_handler" "$T/src/shared/logic" "$T/src/__pycache__"
+printf 'from shared.logic.courses import list_courses\n' > "$T/src/course_request_handler/handler.py"
+printf '' > "$T/src/shared/__init__.py"
+printf '' > "$T/src/shared/logic/__init__.py"
+printf 'def list_courses():\n    return []\n' > "$T/src/shared/logic/courses.py"
+printf 'junk' > "$T/src/__pycache__/x.pyc"
+
+check "help" 0 "$LP" --help
+contains "help lists commands" "$T/out" "verify ZIP"
+for c in build manifest verify diff; do
+    check "$c --help" 0 "$LP" "$c" --help
+    contains "$c --help usage" "$T/out" "usage: lambdapack $c"
+done
+check "no command" 2 "$LP"
+check "unknown command" 2 "$LP" frobnicate
+
+check "build" 0 "$LP" build -o "$T/out.zip" "$T/src"
+check "build --json" 0 "$LP" build -o "$T/out2.zip" --json --level 9 --threads 2 "$T/src"
+python3 - "$T/out" "$T/out2.zip" "$T/src" <<'PY' || fails=$((fails + 1))
+import json, sys, hashlib, base64, os
+j = json.load(open(sys.argv[1]))
+data = open(sys.argv[2], 'rb').read()
+d = hashlib.sha256(data).digest()
+assert j["output_sha256"] == d.hex(), j
+assert j["output_base64sha256"] == base64.b64encode(d).decode(), j
+assert j["output_size"] == len(data), j
+assert j["file_count"] == 4, j
+sizes = [os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(sys.argv[3])
+         for f in fs if not f.endswith(".pyc")]
+assert j["unzipped_size"] == sum(sizes), (j, sizes)
+assert len(j["content_hash"]) == 64, j
+print("ok   build --json summary matches the file")
+PY
+check "build same sources twice gives same bytes" 0 "$LP" build -o "$T/again.zip" "$T/src"
+cmp -s "$T/out.zip" "$T/again.zip" || { echo "FAIL rebuild differs"; fails=$((fails + 1)); }
+
+check "build without -o" 2 "$LP" build "$T/src"
+check "build bad level" 2 "$LP" build -o "$T/x.zip" --level 12 "$T/src"
+check "build missing source" 2 "$LP" build -o "$T/x.zip" "$T/nope"
+contains "missing source message" "$T/err" "lambdapack: cannot read '$T/nope': No such file or directory"
+[ -e "$T/x.zip" ] && { echo "FAIL failed build left a file"; fails=$((fails + 1)); }
+check "build bad glob" 2 "$LP" build -o "$T/x.zip" --exclude '[oops' "$T/src"
+contains "bad glob message" "$T/err" "invalid glob '[oops'"
+
+check "manifest" 0 "$LP" manifest "$T/src"
+contains "manifest lists file" "$T/out" "shared/logic/courses.py"
+contains "manifest has content hash" "$T/out" "content_hash "
+check "manifest --json" 0 "$LP" manifest --json "$T/src"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert len(j["files"])==4' "$T/out" \
+    || { echo "FAIL manifest json"; fails=$((fails + 1)); }
+
+check "verify integrity" 0 "$LP" verify "$T/out.zip"
+check "verify against matching sources" 0 "$LP" verify "$T/out.zip" --against "$T/src"
+check "verify against prefixed source" 1 "$LP" verify "$T/out.zip" --against "$T/src=lib"
+
+printf 'def list_courses():\n    return [1]\n' > "$T/src/shared/logic/courses.py"
+check "verify finds a changed file" 1 "$LP" verify "$T/out.zip" --against "$T/src"
+contains "changed line" "$T/out" "changed shared/logic/courses.py"
+rm "$T/src/shared/logic/courses.py"
+check "verify finds an extra file" 1 "$LP" verify "$T/out.zip" --against "$T/src"
+contains "extra line" "$T/out" "extra shared/logic/courses.py"
+check "build of the incomplete tree" 0 "$LP" build -o "$T/incomplete.zip" "$T/src"
+check "verify old sources vs incomplete zip" 1 "$LP" diff "$T/out.zip" "$T/incomplete.zip"
+contains "missing line" "$T/out" "missing shared/logic/courses.py"
+chmod 755 "$T/src/shared/__init__.py"
+check "verify finds a mode change" 1 "$LP" verify "$T/incomplete.zip" --against "$T/src"
+contains "mode line" "$T/out" "mode shared/__init__.py"
+
+check "diff identical" 0 "$LP" diff "$T/out.zip" "$T/again.zip"
+check "diff missing file" 2 "$LP" diff "$T/out.zip" "$T/nope.zip"
+head -c 100 "$T/out.zip" > "$T/trunc.zip"
+check "verify truncated zip" 2 "$LP" verify "$T/trunc.zip"
+contains "truncated message" "$T/err" "lambdapack: "
+
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$T/locked" && printf x > "$T/locked/f" && chmod 000 "$T/locked/f"
+    check "unreadable file" 2 "$LP" build -o "$T/y.zip" "$T/locked"
+    contains "permission message" "$T/err" "Permission denied"
+fi
+
+[ "$fails" = 0 ] && echo "all CLI checks passed" && exit 0
+echo "$fails CLI check(s) failed"; exit 1
