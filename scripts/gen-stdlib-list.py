@@ -6,11 +6,19 @@ The base list is sys.stdlib_module_names of the interpreter running this
 script (it must be Python 3.11, the version the committed data was made
 with); the other versions are derived from it by the add/remove lists below,
 taken from the "Removed" and "New modules" sections of each version's
-"What's New" document. Run from the repository root:
+"What's New" document. Run from anywhere:
 
-    python3 scripts/gen-stdlib-list.py > packager/data/lp_stdlib_data.c
+    python3 scripts/gen-stdlib-list.py
+
+It writes the file and formats it with clang-format (the repository's
+.clang-format), so that scripts/check-format.sh stays green.
 """
+import os
+import subprocess
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "packager", "data", "lp_stdlib_data.c")
 
 BASE_MINOR = 11
 
@@ -71,7 +79,9 @@ def main():
     out.append("};")
     out.append("")
     out.append("const size_t lp_stdlib_n_lists = sizeof(lp_stdlib_lists) / sizeof(lp_stdlib_lists[0]);")
-    print("\n".join(out))
+    with open(OUT, "w") as f:
+        f.write("\n".join(out) + "\n")
+    subprocess.run(["clang-format", "-i", OUT], check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":
