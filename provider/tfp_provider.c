@@ -558,6 +558,15 @@ void tfp_provider_apply_resource_change(tfp_provider *p, tfp_arena *arena, const
         bad = failed(r->def->apply(&ctx, &in, &out, &resp->diags), &resp->diags, r->def->name,
                      "apply");
     }
+    if (!bad && destroy && !tfp_value_is_null(out.new_state)) {
+        tfp_diag_error(&resp->diags, "Provider returned invalid result object after apply",
+                       "%s: after a delete the new state must be null.", r->def->name);
+        bad = true;
+    }
+    if (!bad && check_result(out.new_state, r->type, true, r->def->name, "new state after apply",
+                             &resp->diags) < 0) {
+        bad = true;
+    }
     if (bad) {
         /*
          * Terraform keeps whatever state comes back with the errors. If the
@@ -565,22 +574,13 @@ void tfp_provider_apply_resource_change(tfp_provider *p, tfp_arena *arena, const
          * object is neither lost nor saved half-planned.
          */
         if (out.new_state == planned || !tfp_value_is_known_fully(out.new_state) ||
-            tfp_value_check_type(out.new_state, r->type, NULL) < 0) {
+            tfp_value_check_type(out.new_state, r->type, NULL) < 0 ||
+            (destroy && !tfp_value_is_null(out.new_state))) {
             out.new_state = prior;
             out.private_data = req->planned_private;
         }
-        encode(arena, out.new_state, r->type, "new state", &resp->new_state, &resp->diags);
-        resp->private_data = out.private_data;
-        return;
     }
-    if (destroy && !tfp_value_is_null(out.new_state)) {
-        tfp_diag_error(&resp->diags, "Provider returned invalid result object after apply",
-                       "%s: after a delete the new state must be null.", r->def->name);
-        return;
-    }
-    if (check_result(out.new_state, r->type, true, r->def->name, "new state after apply",
-                     &resp->diags) < 0 ||
-        encode(arena, out.new_state, r->type, "new state", &resp->new_state, &resp->diags) < 0) {
+    if (encode(arena, out.new_state, r->type, "new state", &resp->new_state, &resp->diags) < 0) {
         return;
     }
     resp->private_data = out.private_data;
