@@ -1,0 +1,156 @@
+/*
+ * Tests for lp_summary: first-party files stay one entry each, vendored
+ * distributions fold into one "dir/" entry whose hash moves with any file
+ * below it.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_manifest.h"
+#include "lp_summary.h"
+
+typedef struct inline_file {
+    const char *name;
+    const char *content;
+} inline_file;
+
+static lp_summary *summarize(const inline_file *files, size_t n)
+{
+    lp_source *sources = calloc(n, sizeof(*sources));
+    assert_non_null(sources);
+    for (size_t i = 0; i < n; i++) {
+        sources[i].filename = files[i].name;
+        sources[i].content = files[i].content;
+        sources[i].content_len = strlen(files[i].content);
+    }
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = sources;
+    spec.n_sources = n;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    lp_summary *s = NULL;
+    assert_int_equal(lp_summary_build(&s, m, &err), 0);
+    lp_manifest_free(m);
+    free(sources);
+    return s;
+}
+
+static const lp_summary_entry *find(const lp_summary *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(s->items[i].key, key) == 0) {
+            return &s->items[i];
+        }
+    }
+    return NULL;
+}
+
+static const inline_file vendored_tree[] = {
+    {"app/handler.py", "import requests\n"},
+    {"app/__init__.py", ""},
+    {"requests/__init__.py", "# requests\n"},
+    {"requests/api.py", "def get(): pass\n"},
+    {"requests-2.31.0.dist-info/RECORD",
+     "requests/__init__.py,sha256=x,1\nrequests/api.py,sha256=y,2\n"
+     "requests-2.31.0.dist-info/RECORD,,\n"},
+    {"requests-2.31.0.dist-info/METADATA", "Name: requests\n"},
+    {"yaml/__init__.py", "# PyYAML's package is yaml\n"},
+    {"PyYAML-6.0.dist-info/top_level.txt", "yaml\n_yaml\n"},
+    {"six.py", "# a single-file module stays a file\n"},
+    {"six-1.16.0.dist-info/RECORD", "six.py,sha256=z,3\n"},
+    {"node_modules/left-pad/index.js", "module.exports = 1;\n"},
+};
+#define N_VENDORED (sizeof(vendored_tree) / sizeof(vendored_tree[0]))
+
+static void first_party_files_are_listed_one_by_one(void **state)
+{
+    (void)state;
+    lp_summary *s = summarize(vendored_tree, N_VENDORED);
+    assert_non_null(find(s, "app/handler.py"));
+    assert_non_null(find(s, "app/__init__.py"));
+    assert_non_null(find(s, "six.py"));
+    assert_int_equal(find(s, "app/handler.py")->n_files, 1);
+    lp_summary_free(s);
+}
+
+static void distributions_fold_into_one_entry_each(void **state)
+{
+    (void)state;
+    lp_summary *s = summarize(vendored_tree, N_VENDORED);
+    const lp_summary_entry *req = find(s, "requests/");
+    assert_non_null(req);
+    assert_int_equal(req->n_files, 2);
+    assert_null(find(s, "requests/api.py"));
+    assert_non_null(find(s, "yaml/"));                      /* via top_level.txt */
+    assert_non_null(find(s, "requests-2.31.0.dist-info/")); /* metadata folds too */
+    assert_non_null(find(s, "node_modules/"));
+    assert_null(find(s, "node_modules/left-pad/index.js"));
+    /* app/ (2) + six.py + 4 folded dirs + six's dist-info */
+    assert_int_equal(s->n, 2 + 1 + 4 + 2);
+    lp_summary_free(s);
+}
+
+static void keys_are_sorted_bytewise(void **state)
+{
+    (void)state;
+    lp_summary *s = summarize(vendored_tree, N_VENDORED);
+    for (size_t i = 1; i < s->n; i++) {
+        assert_true(strcmp(s->items[i - 1].key, s->items[i].key) < 0);
+    }
+    lp_summary_free(s);
+}
+
+static void a_change_inside_a_folded_dir_changes_its_hash_only(void **state)
+{
+    (void)state;
+    inline_file changed[N_VENDORED];
+    memcpy(changed, vendored_tree, sizeof(changed));
+    for (size_t i = 0; i < N_VENDORED; i++) {
+        if (strcmp(changed[i].name, "requests/api.py") == 0) {
+            changed[i].content = "def get(): return 1\n";
+        }
+    }
+    lp_summary *a = summarize(vendored_tree, N_VENDORED);
+    lp_summary *b = summarize(changed, N_VENDORED);
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_string_equal(a->items[i].key, b->items[i].key);
+        int same = strcmp(a->items[i].sha256_hex, b->items[i].sha256_hex) == 0;
+        assert_int_equal(same, strcmp(a->items[i].key, "requests/") != 0);
+    }
+    lp_summary_free(a);
+    lp_summary_free(b);
+}
+
+static void a_tree_without_distributions_is_not_folded(void **state)
+{
+    (void)state;
+    static const inline_file plain[] = {
+        {"handler.py", "x = 1\n"},
+        {"lib/a.py", "a = 1\n"},
+        {"lib/b.py", "b = 1\n"},
+    };
+    lp_summary *s = summarize(plain, 3);
+    assert_int_equal(s->n, 3);
+    assert_non_null(find(s, "lib/a.py"));
+    lp_summary_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(first_party_files_are_listed_one_by_one),
+        cmocka_unit_test(distributions_fold_into_one_entry_each),
+        cmocka_unit_test(keys_are_sorted_bytewise),
+        cmocka_unit_test(a_change_inside_a_folded_dir_changes_its_hash_only),
+        cmocka_unit_test(a_tree_without_distributions_is_not_folded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
