@@ -450,6 +450,43 @@ static int is_installed(const checker *c, const char *top)
            bsearch(&top, c->installed, c->n_installed, sizeof(*c->installed), cmp_str) != NULL;
 }
 
+/* Warns about external_modules entries that the package also contains: the
+ * package's copy wins, since /var/task comes first on sys.path. */
+static int check_external(checker *c)
+{
+    for (size_t i = 0; i < c->o->n_external_modules; i++) {
+        const char *e = c->o->external_modules[i];
+        if (e == NULL || e[0] == '\0') {
+            continue;
+        }
+        char rel[PATHBUF];
+        int n = snprintf(rel, sizeof(rel), "%s", e);
+        if (n < 0 || (size_t)n >= sizeof(rel)) {
+            continue;
+        }
+        for (char *p = rel; *p != '\0'; p++) {
+            if (*p == '.') {
+                *p = '/';
+            }
+        }
+        modref r;
+        find_module(c->m, rel, &r);
+        if (r.kind == MOD_NONE) {
+            continue;
+        }
+        int rc = add_finding(c, LP_CHECK_WARNING, "external_modules", (int)i, NULL, 0,
+                             "External module is also in the package",
+                             "external_modules[%zu] is '%s', but the package contains it too "
+                             "(%s). Lambda imports the package's copy: /var/task comes before "
+                             "layers on sys.path.",
+                             i, e, r.file != NULL ? r.file->archive_path : rel);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* ---- Python: the import walk ------------------------------------------ */
 
 static int enqueue(checker *c, const lp_file *f, const char *mod, int is_pkg)
@@ -580,6 +617,10 @@ static int report_broken(checker *c, const impctx *x, const char *summary, const
 
 static int report_unknown(checker *c, const impctx *x, const char *top)
 {
+    if (c->rep->n >= MAX_FINDINGS) {
+        c->dropped++; /* keeps the list below short: the search stays cheap */
+        return 0;
+    }
     for (size_t i = 0; i < c->n_unknown; i++) {
         if (strcmp(c->unknown[i], top) == 0) {
             return 0; /* one finding per top-level name */
@@ -1285,8 +1326,8 @@ int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_opt
             rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
             goto done;
         }
-        if ((rc = load_installed(&c)) < 0 || (rc = check_python_handler(&c)) < 0 ||
-            (rc = walk_imports(&c)) < 0) {
+        if ((rc = check_external(&c)) < 0 || (rc = load_installed(&c)) < 0 ||
+            (rc = check_python_handler(&c)) < 0 || (rc = walk_imports(&c)) < 0) {
             goto done;
         }
     }

@@ -1001,6 +1001,29 @@ static int apply_guards(scanner *s)
     return 0;
 }
 
+static int cmp_def(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the module-level names and drops repeats, for bsearch. */
+static void sort_defs(lp_pyscan_result *r)
+{
+    if (r->n_defs < 2) {
+        return;
+    }
+    qsort(r->defs, r->n_defs, sizeof(*r->defs), cmp_def);
+    size_t w = 1;
+    for (size_t i = 1; i < r->n_defs; i++) {
+        if (strcmp(r->defs[i], r->defs[w - 1]) == 0) {
+            free(r->defs[i]);
+        } else {
+            r->defs[w++] = r->defs[i];
+        }
+    }
+    r->n_defs = w;
+}
+
 int lp_pyscan_scan(lp_pyscan_result **out, const unsigned char *buf, size_t len, lp_error *err)
 {
     int rc = 0;
@@ -1042,6 +1065,7 @@ int lp_pyscan_scan(lp_pyscan_result **out, const unsigned char *buf, size_t len,
         rc = -1;
         goto done;
     }
+    sort_defs(s.res);
     *out = s.res;
     s.res = NULL;
 done:
@@ -1077,10 +1101,5 @@ int lp_pyscan_defines(const lp_pyscan_result *r, const char *name)
     if (r == NULL || name == NULL) {
         return 0;
     }
-    for (size_t i = 0; i < r->n_defs; i++) {
-        if (strcmp(r->defs[i], name) == 0) {
-            return 1;
-        }
-    }
-    return 0;
+    return r->n_defs > 0 && bsearch(&name, r->defs, r->n_defs, sizeof(*r->defs), cmp_def) != NULL;
 }

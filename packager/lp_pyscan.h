@@ -47,7 +47,7 @@ typedef struct lp_pyimport {
 typedef struct lp_pyscan_result {
     lp_pyimport *imports; /* in source order; `from __future__` imports are left out */
     size_t n_imports;
-    char **defs; /* names bound at module scope, in source order (may repeat) */
+    char **defs; /* names bound at module scope, sorted bytewise, each once */
     size_t n_defs;
     int star_import; /* module scope has `from x import *`: more names may exist */
     int dynamic;     /* module defines __getattr__ or calls globals()/exec():

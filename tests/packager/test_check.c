@@ -483,6 +483,27 @@ static void unknown_third_party_import_is_warning_or_error_when_strict(void **st
     hm_free(m);
 }
 
+static void external_module_also_in_package_is_warning(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"app.py", "import yaml\ndef handler(e, c): pass\n"},
+                       {"yaml/__init__.py", ""}};
+    lp_manifest *m = hm_make(files, 2);
+    lp_check_options o = LP_CHECK_OPTIONS_INIT;
+    o.runtime = "python3.13";
+    o.handler = "app.handler";
+    const char *ext[] = {"numpy", "yaml"};
+    o.external_modules = ext;
+    o.n_external_modules = 2;
+    lp_check_report *r = run(m, &o);
+    const lp_check_finding *f = expect_one(r, LP_CHECK_WARNING);
+    assert_string_equal(f->field, "external_modules");
+    assert_int_equal(f->index, 1);
+    assert_non_null(strstr(f->detail, "yaml/__init__.py"));
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
 static void stdlib_and_runtime_modules_depend_on_the_version(void **state)
 {
     (void)state;
@@ -878,6 +899,7 @@ int main(void)
         cmocka_unit_test(imports_are_followed_transitively_once),
         cmocka_unit_test(unreachable_modules_are_not_scanned),
         cmocka_unit_test(unknown_third_party_import_is_warning_or_error_when_strict),
+        cmocka_unit_test(external_module_also_in_package_is_warning),
         cmocka_unit_test(stdlib_and_runtime_modules_depend_on_the_version),
         cmocka_unit_test(guarded_optional_import_has_no_finding),
         cmocka_unit_test(missing_import_inside_function_is_warning),
