@@ -224,6 +224,11 @@ def cmd_report(a):
     print("median of %d runs (by wall time), warm page cache, %d CPUs, load average %s at "
           "start, %s at the end" % (a.runs, os.cpu_count() or 0, a.load_start or "?",
                                     " ".join("%.2f" % x for x in os.getloadavg())))
+    busy = max([float(x) for x in (a.load_start or "0").split()[:1]] + [os.getloadavg()[0]])
+    if busy > 0.5 * (os.cpu_count() or 1):
+        print("warning: load average up to %.2f on %d CPUs: other processes compete for the "
+              "CPUs, wall times are noisy (compare the CPU column, or rerun when idle)"
+              % (busy, os.cpu_count() or 0))
     print()
     header = "%-46s %8s %8s %9s %12s" % ("tool", "wall s", "CPU s", "peak MiB", "output B")
     print(header)
