@@ -329,7 +329,7 @@ def cmd_report(a):
             "timer": "/usr/bin/time -f '%e %U %S %M' (wall, user, sys, peak RSS of the "
                      "largest process)",
             "statistic": "median run by wall time; CPU and RSS from that run",
-            "cache": "warm: every file read once before the first timed run; page cache "
+            "cache": "warm: every file read twice before the first timed run; page cache "
                      "not dropped",
             "order": "tools interleaved round-robin in each run",
         },
