@@ -7,6 +7,9 @@
  * modules) resolve, that required files are present, and Lambda's size
  * limits. Python sources are scanned by a C tokenizer (lp_pyscan); nothing is
  * executed. Findings carry the spec field and the archive path and line.
+ * Handler and import checks run for python* and nodejs* runtimes only (Node.js:
+ * handler file and export; imports are not followed). The rules are in
+ * docs/internals/checks.md.
  */
 #ifndef LP_CHECK_H
 #define LP_CHECK_H
@@ -44,7 +47,8 @@ typedef enum lp_check_severity { LP_CHECK_ERROR = 1, LP_CHECK_WARNING = 2 } lp_c
 typedef struct lp_check_finding {
     lp_check_severity severity;
     const char *field;  /* static: "handler", "runtime", "required_files",
-                           "external_modules", "source" or NULL */
+                           "external_modules", "source" (package contents:
+                           imports, sizes) or NULL */
     int index;          /* element index for list fields, else -1 */
     char *summary;      /* short, e.g. "Handler module not found in package" */
     char *detail;       /* one or more sentences naming the handler, import,
@@ -60,9 +64,12 @@ typedef struct lp_check_report {
     size_t n;
 } lp_check_report;
 
-/* Runs every check that opts enables against m. Returns 0 and a report
- * (possibly empty) that the caller frees with lp_check_report_free; a
- * negative LP_E* only when the checks themselves could not run (I/O, memory). */
+/* Runs every check that opts enables against m (borrowed; its files are read
+ * through lp_manifest_read when they have no inline content). Returns 0 and a
+ * report (possibly empty) that the caller frees with lp_check_report_free; a
+ * negative LP_E* only when the checks themselves could not run: LP_EINVAL
+ * (NULL manifest/options or unknown options version), LP_ENOMEM, or the
+ * LP_ENOENT/LP_EIO of a source file that cannot be read. */
 int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_options *opts,
                  lp_error *err);
 
