@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "resources.h"
@@ -131,6 +132,8 @@ int main(int argc, char **argv)
     char *cert_b64 = NULL;
     tfp_socket_dir sd;
     memset(&sd, 0, sizeof(sd));
+    struct timespec t_start;
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-version") == 0) {
@@ -230,8 +233,15 @@ int main(int argc, char **argv)
         tfp_logf(TFP_LOG_ERROR, "cannot write the handshake line: %s", strerror(errno));
         goto done;
     }
+    struct timespec t_ready;
+    clock_gettime(CLOCK_MONOTONIC, &t_ready);
+    char startup_us[32];
+    snprintf(startup_us, sizeof(startup_us), "%ld",
+             (long)(t_ready.tv_sec - t_start.tv_sec) * 1000000L +
+                 (t_ready.tv_nsec - t_start.tv_nsec) / 1000L);
     tfp_log_kv(TFP_LOG_DEBUG, "plugin serving", "socket", sd.path, "tls",
-               cert_b64 != NULL ? "true" : "false", "version", TFP_VERSION, NULL);
+               cert_b64 != NULL ? "true" : "false", "version", TFP_VERSION, "startup_us",
+               startup_us, NULL);
 
     tfp_server_run(server);
     if (g_stop_signal != 0) {
