@@ -36,7 +36,8 @@ e2e_init() {
     cp "$E2E_BUILD/terraform-provider-lambda" "$E2E_PROVIDER"
     # Short path: unix socket paths are limited to 107 bytes.
     E2E_TMP=$(mktemp -d /tmp/tfp-e2e.XXXXXX)
-    trap 'rm -rf "$E2E_TMP"' EXIT
+    E2E_PIDS=()
+    trap e2e_cleanup EXIT
     export TMPDIR="$E2E_TMP"
     export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
     unset TF_LOG TF_LOG_PROVIDER TF_LOG_CORE TF_LOG_PATH TF_REATTACH_PROVIDERS \
@@ -52,6 +53,20 @@ e2e_init() {
     else
         E2E_ASAN=0
     fi
+}
+
+# e2e_track_pid PID: a provider the test started itself; stopped (SIGTERM)
+# when the test exits, passing or not.
+e2e_track_pid() {
+    E2E_PIDS+=("$1")
+}
+
+e2e_cleanup() {
+    local p
+    for p in "${E2E_PIDS[@]}"; do
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    rm -rf "$E2E_TMP"
 }
 
 # e2e_config FIXTURE: copies tests/e2e/fixtures/FIXTURE to $E2E_WORK/cfg.

@@ -37,6 +37,7 @@ start_provider() {
     TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=5,6 \
         "$E2E_PROVIDER" >"$out" 2>"$out.err" &
     pid=$!
+    e2e_track_pid "$pid"
     local i
     for i in $(seq 1 100); do
         [ -s "$out" ] && break
