@@ -176,7 +176,7 @@ e2e_assert_clean() {
 e2e_finish() {
     if [ "$E2E_ASAN" = 1 ]; then
         local reports
-        reports=$(find "$E2E_WORK" -maxdepth 1 -name 'asan.*' -o -maxdepth 1 -name 'ubsan.*')
+        reports=$(find "$E2E_WORK" -maxdepth 1 \( -name 'asan.*' -o -name 'ubsan.*' \))
         if [ -n "$reports" ]; then
             head -n 60 $reports >&2
             e2e_fail "sanitizer reports from the provider: $reports"
