@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,6 +688,34 @@ static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags 
     }
 }
 
+/*
+ * True when two spellings of output_path name the same file ("build/x.zip" and
+ * "./build/x.zip"): same basename, and parent directories that resolve to the
+ * same place (or are equal as written when they do not exist yet).
+ */
+static bool same_output(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
+    if (strcmp(a, b) == 0) {
+        return true;
+    }
+    const char *base_a = strrchr(a, '/'), *base_b = strrchr(b, '/');
+    base_a = base_a != NULL ? base_a + 1 : a;
+    base_b = base_b != NULL ? base_b + 1 : b;
+    if (strcmp(base_a, base_b) != 0) {
+        return false;
+    }
+    char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
+    snprintf(dir_a, sizeof(dir_a), "%.*s", base_a == a ? 1 : (int)(base_a - a),
+             base_a == a ? "." : a);
+    snprintf(dir_b, sizeof(dir_b), "%.*s", base_b == b ? 1 : (int)(base_b - b),
+             base_b == b ? "." : b);
+    return realpath(dir_a, real_a) != NULL && realpath(dir_b, real_b) != NULL &&
+           strcmp(real_a, real_b) == 0;
+}
+
 static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out *out,
                         tfp_diags *diags)
 {
@@ -704,8 +733,10 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
         return -1;
     }
     const tfp_value *prior_out = tfp_value_attr(in->prior_state, "output_path");
+    const tfp_value *new_out = tfp_value_attr(planned, "output_path");
     if (!tfp_value_is_null(in->prior_state) &&
-        !tfp_value_equal(prior_out, tfp_value_attr(planned, "output_path"))) {
+        (!tfp_value_is_known(new_out) ||
+         !same_output(tfp_value_str(prior_out), tfp_value_str(new_out)))) {
         tfp_plan_require_replace(ctx, out, attr_path(ctx, "output_path"));
     }
     if (!tfp_value_is_known_fully(in->config)) {
@@ -807,7 +838,7 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
     if (!tfp_value_is_null(in->prior_state)) {
         const char *old = tfp_value_str(tfp_value_attr(in->prior_state, "output_path"));
         const char *now = tfp_value_str(tfp_value_attr(state, "output_path"));
-        if (old != NULL && now != NULL && strcmp(old, now) != 0 &&
+        if (old != NULL && now != NULL && !same_output(old, now) &&
             package_delete(ctx, in->prior_state, diags) < 0) {
             return -1;
         }

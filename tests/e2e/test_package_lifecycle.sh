@@ -72,6 +72,17 @@ e2e_expect_ok apply-tampered.out apply -no-color -input=false -auto-approve
 [ "$(pkg_sha256 "$zip")" = "$edited_sha" ] || e2e_fail "restored ZIP is not byte-identical"
 pkg_expect_plan plan4.out 0 "plan after restoring"
 
+# A new output_path replaces the package: the old ZIP goes, the new one is
+# the same bytes.
+sed -i 's#/build/course_request_handler.zip#/build/renamed.zip#' "$E2E_WORK/cfg/main.tf"
+pkg_expect_plan plan-rename.out 2 "plan after changing output_path"
+e2e_grep plan-rename.out 'must be replaced' "a new output_path replaces"
+e2e_grep plan-rename.out 'forces replacement' "output_path is what forces it"
+e2e_expect_ok apply-rename.out apply -no-color -input=false -auto-approve
+[ ! -e "$E2E_WORK/cfg/$zip" ] || e2e_fail "the old ZIP is still there after the rename"
+zip=build/renamed.zip
+[ "$(pkg_sha256 "$zip")" = "$edited_sha" ] || e2e_fail "renamed ZIP differs"
+
 e2e_expect_ok destroy.out destroy -no-color -input=false -auto-approve
 [ ! -e "$E2E_WORK/cfg/$zip" ] || e2e_fail "destroy left $zip behind"
 e2e_grep destroy.out '1 destroyed' "destroy"
