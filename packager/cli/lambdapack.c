@@ -16,10 +16,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXIT_DIFF 1
@@ -228,6 +231,74 @@ static double now(void)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* A progress line on stderr for builds that take over a second, only when
+ * stderr is a terminal. The library reports no progress, so the line shows
+ * the phase and the elapsed time. */
+typedef struct progress {
+    pthread_t tid;
+    int running;
+    atomic_int phase; /* 0 hashing, 1 writing, 2 done */
+    atomic_int shown;
+    const char *output;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} progress;
+
+static void *progress_main(void *arg)
+{
+    progress *p = arg;
+    double t0 = now();
+    pthread_mutex_lock(&p->mu);
+    while (atomic_load(&p->phase) != 2) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+        double dt = now() - t0;
+        if (atomic_load(&p->phase) != 2 && dt >= 1.0) {
+            fprintf(stderr, "\rlambdapack: %s %s... %.0fs ",
+                    atomic_load(&p->phase) == 0 ? "hashing sources for" : "writing", p->output, dt);
+            atomic_store(&p->shown, 1);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void progress_start(progress *p, const char *output)
+{
+    memset(p, 0, sizeof(*p));
+    p->output = output;
+    if (!isatty(STDERR_FILENO)) {
+        return;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->running = pthread_create(&p->tid, NULL, progress_main, p) == 0;
+}
+
+static void progress_stop(progress *p)
+{
+    if (!p->running) {
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->phase, 2);
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->tid, NULL);
+    if (atomic_load(&p->shown)) {
+        fputc('\n', stderr);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    p->running = 0;
+}
+
 static const char *BUILD_HELP =
     "usage: lambdapack build -o OUT.zip [options] SOURCE...\n"
     "\n"
@@ -271,13 +342,20 @@ static int cmd_build(int argc, char **argv)
     lp_spec spec;
     spec_from_opts(&spec, &o);
     double t0 = now();
-    if (lp_manifest_build(&m, &spec, &err) < 0 ||
-        lp_zip_write(m, o.output, o.threads, &info, &err) < 0) {
+    progress prog;
+    progress_start(&prog, o.output);
+    int brc = lp_manifest_build(&m, &spec, &err);
+    if (brc == 0) {
+        atomic_store(&prog.phase, 1);
+        brc = lp_zip_write(m, o.output, o.threads, &info, &err);
+    }
+    progress_stop(&prog);
+    if (brc < 0) {
         rc = fail(&err);
         goto done;
     }
     double dt = now() - t0;
-    if (isatty(STDERR_FILENO) && dt > 1.0) {
+    if (prog.shown) {
         fprintf(stderr,
                 "lambdapack: %zu files, %" PRIu64 " bytes -> %s (%" PRIu64 " bytes) in %.1fs\n",
                 m->n_files, m->unzipped_size, o.output, info.size, dt);
