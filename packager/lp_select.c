@@ -399,7 +399,7 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
 {
     const lp_source *src = &w->spec->sources[w->si];
     int rc = LP_OK;
-    char *prefix = NULL, *fspath = NULL, *base = NULL;
+    char *prefix = NULL, *fspath = NULL;
     struct stat st;
 
     if ((rc = normalize_prefix(src->prefix, w->si, &prefix, w->err)) < 0) {
@@ -512,7 +512,6 @@ done:
     w->root_real = NULL;
     free(prefix);
     free(fspath);
-    free(base);
     return rc;
 }
 

@@ -484,9 +484,8 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     pthread_cond_init(&p.cv, NULL);
     pipeline_ready = 1;
 
-    if ((rc = add_entries(za, &p, tmp, err)) < 0) {
-        goto done;
-    }
+    /* Workers start first: nothing in libzip may wait on an entry before
+     * they run. */
     wa.p = &p;
     int nt = lp_hash_threads(threads, p.n);
     for (int t = 0; t < nt; t++) {
@@ -497,6 +496,9 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     }
     if (started == 0) {
         rc = lp_error_set(err, LP_ENOMEM, EAGAIN, -1, NULL, "", "cannot start a worker thread");
+        goto done;
+    }
+    if ((rc = add_entries(za, &p, tmp, err)) < 0) {
         goto done;
     }
     if (zip_close(za) < 0) {

@@ -597,6 +597,46 @@ static void directory_as_output_fails_without_writing(void **state)
     free(od);
 }
 
+static void package_larger_than_the_memory_budget_is_written_whole(void **state)
+{
+    const char *d = *state;
+    /* 8 x 12 MiB + one 70 MiB file: more than the 64 MiB in-flight budget,
+     * and one file larger than it on its own. */
+    size_t big = 70u << 20, mid = 12u << 20;
+    unsigned char *buf = malloc(big);
+    assert_non_null(buf);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < big; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (unsigned char)('a' + ((x >> 16) % 4));
+    }
+    char name[64];
+    for (int i = 0; i < 8; i++) {
+        snprintf(name, sizeof(name), "src/mid%d.txt", i);
+        tu_write_bytes(d, name, buf + (size_t)i * 1000, mid, 0644);
+    }
+    tu_write_bytes(d, "src/huge.txt", buf, big, 0644);
+    free(buf);
+    char *src = tu_path(d, "src"), *out = tu_path(d, "out.zip");
+    lp_source s;
+    memset(&s, 0, sizeof(s));
+    s.path = src;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &s;
+    spec.n_sources = 1;
+    spec.level = 1;
+    lp_manifest *m = NULL, *r = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    assert_int_equal(lp_zip_write(m, out, 2, NULL, &err), 0);
+    assert_int_equal(lp_zip_read_manifest(&r, out, 1, &err), 0);
+    assert_string_equal(r->content_hash, m->content_hash);
+    lp_manifest_free(m);
+    lp_manifest_free(r);
+    free(src);
+    free(out);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -620,6 +660,7 @@ int main(void)
         T(file_grown_after_manifest_fails_and_keeps_previous_zip),
         T(file_vanished_after_manifest_fails_and_keeps_previous_zip),
         T(directory_as_output_fails_without_writing),
+        T(package_larger_than_the_memory_budget_is_written_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
