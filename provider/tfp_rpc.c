@@ -356,8 +356,12 @@ static int rpc_import_resource_state(rpc_call *c, const ProtobufCMessage *req_ms
             if (r == NULL) {
                 return TFP_ENOMEM;
             }
-            r->type_name = (char *)(out.imported[i].type_name != NULL ? out.imported[i].type_name
-                                                                      : req->type_name);
+            r->type_name =
+                tfp_rpc_utf8(c->arena, out.imported[i].type_name != NULL ? out.imported[i].type_name
+                                                                         : req->type_name);
+            if (r->type_name == NULL) {
+                return TFP_ENOMEM;
+            }
             r->state = tfp_rpc_dynamic_out(c->arena, out.imported[i].state);
             r->private_ = tfp_rpc_bytes_out(out.imported[i].private_data);
             resp->imported_resources[i] = r;
@@ -443,7 +447,10 @@ static int rpc_call_function(rpc_call *c, const ProtobufCMessage *req_msg,
     if (fe == NULL || text == NULL) {
         return TFP_ENOMEM;
     }
-    fe->text = text;
+    fe->text = tfp_rpc_utf8(c->arena, text);
+    if (fe->text == NULL) {
+        return TFP_ENOMEM;
+    }
     resp->error = fe;
     return TFP_OK;
 }

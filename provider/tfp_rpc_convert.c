@@ -6,6 +6,7 @@
  */
 #include "tfp_rpc_convert.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "tfp_type.h"
@@ -82,6 +83,87 @@ static char *str_or_empty(const char *s)
     return (char *)(s != NULL ? s : "");
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when invalid
+   (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        return 1;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return len;
+}
+
+char *tfp_rpc_utf8(tfp_arena *arena, const char *s)
+{
+    if (s == NULL) {
+        return (char *)"";
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq_len(p + i, n - i);
+        if (l == 0) {
+            bad++;
+            i++;
+        } else {
+            i += l;
+        }
+    }
+    if (bad == 0) {
+        return (char *)s;
+    }
+    /* Each bad byte (1) becomes U+FFFD (3 bytes). */
+    char *out = tfp_arena_alloc(arena, n + 2 * bad + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_seq_len(p + i, n - i);
+        if (l == 0) {
+            out[o++] = (char)0xef;
+            out[o++] = (char)0xbf;
+            out[o++] = (char)0xbd;
+            i++;
+        } else {
+            memcpy(out + o, p + i, l);
+            o += l;
+            i += l;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 Tfplugin6__AttributePath *tfp_rpc_path_out(tfp_arena *arena, const tfp_path *path, bool *ok)
 {
     *ok = true;
@@ -107,11 +189,19 @@ Tfplugin6__AttributePath *tfp_rpc_path_out(tfp_arena *arena, const tfp_path *pat
         switch (s->kind) {
         case TFP_STEP_ATTR:
             st->selector_case = TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME;
-            st->attribute_name = str_or_empty(s->name);
+            st->attribute_name = tfp_rpc_utf8(arena, s->name);
+            if (st->attribute_name == NULL) {
+                *ok = false;
+                return NULL;
+            }
             break;
         case TFP_STEP_KEY_STRING:
             st->selector_case = TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING;
-            st->element_key_string = str_or_empty(s->name);
+            st->element_key_string = tfp_rpc_utf8(arena, s->name);
+            if (st->element_key_string == NULL) {
+                *ok = false;
+                return NULL;
+            }
             break;
         case TFP_STEP_KEY_INT:
             st->selector_case = TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_INT;
@@ -131,8 +221,11 @@ Tfplugin6__Diagnostic *tfp_rpc_error_diag(tfp_arena *arena, const char *summary,
         NEW_MSG(arena, Tfplugin6__Diagnostic, tfplugin6__diagnostic__descriptor);
     if (d != NULL) {
         d->severity = TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR;
-        d->summary = str_or_empty(summary);
-        d->detail = str_or_empty(detail);
+        d->summary = tfp_rpc_utf8(arena, summary);
+        d->detail = tfp_rpc_utf8(arena, detail);
+        if (d->summary == NULL || d->detail == NULL) {
+            return NULL;
+        }
     }
     return d;
 }
@@ -159,8 +252,11 @@ int tfp_rpc_diags_out(tfp_arena *arena, const tfp_diags *diags, Tfplugin6__Diagn
         }
         d->severity = src->severity == TFP_DIAG_WARNING ? TFPLUGIN6__DIAGNOSTIC__SEVERITY__WARNING
                                                         : TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR;
-        d->summary = str_or_empty(src->summary);
-        d->detail = str_or_empty(src->detail);
+        d->summary = tfp_rpc_utf8(arena, src->summary);
+        d->detail = tfp_rpc_utf8(arena, src->detail);
+        if (d->summary == NULL || d->detail == NULL) {
+            return TFP_ENOMEM;
+        }
         bool ok = true;
         d->attribute = tfp_rpc_path_out(arena, src->path, &ok);
         if (!ok) {

@@ -20,6 +20,14 @@
 
 #include "tfplugin6.pb-c.h"
 
+/*
+ * s as valid UTF-8: s itself when it already is (NULL gives ""), else an
+ * arena copy with every invalid byte replaced by U+FFFD. proto3 string fields
+ * must be UTF-8: Terraform (grpc-go) rejects the whole response otherwise,
+ * and diagnostics may quote file names that are not. NULL on OOM.
+ */
+char *tfp_rpc_utf8(tfp_arena *arena, const char *s);
+
 /* A protobuf-c allocator that allocates from `arena` and never frees. */
 void tfp_rpc_arena_allocator(ProtobufCAllocator *out, tfp_arena *arena);
 

@@ -17,6 +17,7 @@
 
 #include "tfp_provider.h"
 #include "tfp_rpc.h"
+#include "tfp_rpc_convert.h"
 
 #include "tfplugin6.pb-c.h"
 
@@ -70,6 +71,12 @@ static int thing_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_dia
         const tfp_path *t = tfp_path_key(ctx->arena, tfp_path_attr(ctx->arena, NULL, "tags"), "x");
         tfp_diag_warning_at(diags, t, "Odd tag", "tag x");
         return -1;
+    }
+    if (name != NULL && strcmp(name, "latin1") == 0) {
+        const tfp_path *k =
+            tfp_path_key(ctx->arena, tfp_path_attr(ctx->arena, NULL, "tags"), "\xc0\x80");
+        tfp_diag_warning_at(diags, k, "Bad \xff summary", "caf\xe9 \xff ok");
+        return 0;
     }
     if (name != NULL && strcmp(name, "silent-failure") == 0) {
         return -1; /* no diagnostic: the core must add one */
@@ -252,6 +259,44 @@ static void validate_diagnostics_carry_every_kind_of_path_step(void **state)
     assert_string_equal(w->attribute->steps[1]->element_key_string, "x");
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     free(r.data);
+}
+
+static void diagnostic_strings_are_made_valid_utf8(void **state)
+{
+    uint8_t mp[128];
+    Tfplugin6__DynamicValue dv = dyn(mp, thing_msgpack(mp, "latin1"));
+    Tfplugin6__ValidateResourceConfig__Request req =
+        TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
+    req.type_name = "test_thing";
+    req.config = &dv;
+    tfp_server_reply r = call(*state, "ValidateResourceConfig", &req.base, TFP_STATUS_OK);
+    Tfplugin6__ValidateResourceConfig__Response *resp = (void *)protobuf_c_message_unpack(
+        &tfplugin6__validate_resource_config__response__descriptor, NULL, r.len, r.data);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 1);
+    assert_string_equal(resp->diagnostics[0]->summary, "Bad \xef\xbf\xbd summary");
+    assert_string_equal(resp->diagnostics[0]->detail, "caf\xef\xbf\xbd \xef\xbf\xbd ok");
+    assert_string_equal(resp->diagnostics[0]->attribute->steps[1]->element_key_string,
+                        "\xef\xbf\xbd\xef\xbf\xbd");
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    free(r.data);
+}
+
+static void utf8_check_follows_the_standard(void **state)
+{
+    (void)state;
+    tfp_arena *a = tfp_arena_new(0);
+    const char *ok = "plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+    assert_ptr_equal(tfp_rpc_utf8(a, ok), ok); /* valid: returned as is */
+    assert_string_equal(tfp_rpc_utf8(a, NULL), "");
+    /* surrogate, truncated, above U+10FFFF, overlong 3-byte, lone continuation */
+    assert_string_equal(tfp_rpc_utf8(a, "\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(tfp_rpc_utf8(a, "a\xe2\x82"), "a\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(tfp_rpc_utf8(a, "\xf4\x90\x80\x80"),
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(tfp_rpc_utf8(a, "\xe0\x80\xaf"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(tfp_rpc_utf8(a, "\x80x"), "\xef\xbf\xbdx");
+    tfp_arena_free(a);
 }
 
 static void valid_config_gives_no_diagnostics(void **state)
@@ -511,6 +556,8 @@ int main(void)
         cmocka_unit_test(schema_carries_attributes_blocks_and_capabilities),
         cmocka_unit_test(validate_diagnostics_carry_every_kind_of_path_step),
         cmocka_unit_test(valid_config_gives_no_diagnostics),
+        cmocka_unit_test(diagnostic_strings_are_made_valid_utf8),
+        cmocka_unit_test(utf8_check_follows_the_standard),
         cmocka_unit_test(handler_failures_are_error_diagnostics_with_ok_status),
         cmocka_unit_test(plan_returns_requires_replace_and_private_bytes),
         cmocka_unit_test(apply_of_a_delete_returns_a_msgpack_null),
