@@ -2,10 +2,11 @@
 # Both install what is missing (scripts/install-deps.sh), then build.
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build build-asan test test-fast example bench format clean
+.PHONY: all deps build build-asan fuzz-smoke test test-fast example bench format clean
 
 all: build
 
@@ -20,10 +21,19 @@ build-asan: deps
 	cmake -S . -B $(BUILD_ASAN) -DLP_WERROR=ON -DLP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-# Every test, end-to-end included, in the normal build and again under ASan+UBSan.
+# Every test, end-to-end included, in the normal build and again under
+# ASan+UBSan; then a bounded run of every fuzzer over its corpus.
 test: build build-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	$(MAKE) fuzz-smoke
+
+# libFuzzer targets (clang) for every parser of outside input, each run for a
+# bounded number of inputs: a smoke test, not a fuzzing campaign.
+fuzz-smoke: deps
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DLP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -L fuzz
 
 # The normal build only: for a quick loop while developing.
 test-fast: build
@@ -40,4 +50,4 @@ format:
 	git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
