@@ -48,7 +48,18 @@ e2e_grep plan-edit.out '~ output_base64sha256 += "[^"]+" -> "[A-Za-z0-9+/]{43}="
     "new ZIP hash is known at plan"
 e2e_grep plan-edit.out '1 to change' "in-place update"
 e2e_grep_not plan-edit.out 'known after apply' "nothing is left unknown"
+# Plan built the new ZIP into the cache, keyed by the new content hash; apply
+# moves that very file into place instead of compressing again.
+new_content=$(grep -Eo 'content_hash += "[0-9a-f]{64}" -> "[0-9a-f]{64}"' "$E2E_WORK/plan-edit.out" |
+    grep -Eo '[0-9a-f]{64}"$' | head -n1 | tr -d '"')
+[ -n "$new_content" ] || e2e_fail "plan after the edit shows no new content_hash"
+cached="$E2E_WORK/cfg/.terraform/lambdapack-cache/$new_content.zip"
+[ -f "$cached" ] || e2e_fail "plan left no cached ZIP at $cached"
+cached_inode=$(stat -c %i "$cached")
 e2e_expect_ok apply-edit.out apply -no-color -input=false -auto-approve
+[ "$(stat -c %i "$E2E_WORK/cfg/$zip")" = "$cached_inode" ] ||
+    e2e_fail "apply did not reuse the ZIP plan built"
+[ ! -e "$cached" ] || e2e_fail "the cache entry was not consumed by apply"
 edited_sha=$(pkg_sha256 "$zip")
 [ "$edited_sha" != "$first_sha" ] || e2e_fail "ZIP unchanged after editing a source"
 pkg_expect_plan plan3.out 0 "plan after applying the edit"
