@@ -10,7 +10,7 @@ e2e_config plugin_basic
 "$E2E_PROVIDER" --debug >"$E2E_WORK/debug.out" 2>"$E2E_WORK/debug.err" &
 pid=$!
 e2e_track_pid "$pid"
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
     grep -q "TF_REATTACH_PROVIDERS=" "$E2E_WORK/debug.out" 2>/dev/null && break
     sleep 0.05
 done

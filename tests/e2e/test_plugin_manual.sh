@@ -38,8 +38,8 @@ start_provider() {
         "$E2E_PROVIDER" >"$out" 2>"$out.err" &
     pid=$!
     e2e_track_pid "$pid"
-    local i
-    for i in $(seq 1 100); do
+    local _
+    for _ in $(seq 1 100); do
         [ -s "$out" ] && break
         sleep 0.05
     done
@@ -73,7 +73,7 @@ bash -c "TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
     '$E2E_PROVIDER' >'$E2E_WORK/orphan.out' 2>'$E2E_WORK/orphan.err' & sleep 0.5"
 IFS='|' read -r _ _ _ sock _ _ <"$E2E_WORK/orphan.out"
 [ -n "$sock" ] || e2e_fail "orphan: no handshake line"
-for i in $(seq 1 30); do
+for _ in $(seq 1 30); do
     [ -e "$(dirname "$sock")" ] || break
     sleep 0.1
 done
