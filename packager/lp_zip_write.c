@@ -229,14 +229,31 @@ static void release(pipeline *p, size_t i)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Waits until entry i is processed; 0 when ready, -1 when failed. */
-static int wait_ready(pipeline *p, size_t i)
+/* Waits until entry i is processed; 0 when ready, -1 when failed. libzip
+ * handles entries in order, so once it asks for entry i it is done with every
+ * earlier one: any it did not open and close (it need not, e.g. for empty
+ * entries) is released here, or the budget could stay charged forever. */
+static int wait_ready(pipeline *p, size_t i, int allow_released)
 {
     pthread_mutex_lock(&p->mu);
+    for (size_t j = p->lowest_unreleased; j < i; j++) {
+        slot *s = &p->slots[j];
+        if (s->state == SLOT_READY) {
+            free(s->data);
+            s->data = NULL;
+            p->inflight -= s->cost;
+            s->state = SLOT_RELEASED;
+        }
+    }
+    while (p->lowest_unreleased < p->n && p->slots[p->lowest_unreleased].state == SLOT_RELEASED) {
+        p->lowest_unreleased++;
+    }
+    pthread_cond_broadcast(&p->cv);
     while (p->slots[i].state == SLOT_PENDING && !p->abort) {
         pthread_cond_wait(&p->cv, &p->mu);
     }
-    int ok = p->slots[i].state == SLOT_READY;
+    int ok =
+        p->slots[i].state == SLOT_READY || (allow_released && p->slots[i].state == SLOT_RELEASED);
     pthread_mutex_unlock(&p->mu);
     return ok ? 0 : -1;
 }
@@ -257,7 +274,7 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
             return -1;
         }
         /* The slot keeps its stat fields after its data is released. */
-        if (s->state != SLOT_RELEASED && wait_ready(p, es->index) < 0) {
+        if (wait_ready(p, es->index, 1) < 0) {
             zip_error_set(&es->error, ZIP_ER_READ, EIO);
             return -1;
         }
@@ -271,7 +288,7 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
         return sizeof(zip_stat_t);
     }
     case ZIP_SOURCE_OPEN:
-        if (s->state == SLOT_RELEASED || wait_ready(p, es->index) < 0) {
+        if (wait_ready(p, es->index, 0) < 0) {
             zip_error_set(&es->error, ZIP_ER_READ, EIO);
             return -1;
         }
