@@ -218,6 +218,12 @@ static const char *object_kind(const msgpack_object *o)
     return "invalid";
 }
 
+/* msgpack-c leaves ptr NULL for empty str/bin/ext payloads: never pass that on. */
+static const char *bytes_of(const char *ptr)
+{
+    return ptr == NULL ? "" : ptr;
+}
+
 static int mismatch(decoder *d, const char *want, const msgpack_object *o)
 {
     return tfp_error_set(d->err, TFP_EINVAL, "%s: expected %s, got msgpack %s",
@@ -289,10 +295,10 @@ static int decode_dynamic(decoder *d, const msgpack_object *o, tfp_value **out)
     const char *bytes;
     size_t n;
     if (tj->type == MSGPACK_OBJECT_BIN) {
-        bytes = tj->via.bin.ptr;
+        bytes = bytes_of(tj->via.bin.ptr);
         n = tj->via.bin.size;
     } else if (tj->type == MSGPACK_OBJECT_STR) {
-        bytes = tj->via.str.ptr;
+        bytes = bytes_of(tj->via.str.ptr);
         n = tj->via.str.size;
     } else {
         return mismatch(d, "type JSON bytes", tj);
@@ -335,11 +341,11 @@ static int decode_number(decoder *d, const msgpack_object *o, tfp_value **out)
         v = tfp_value_number(d->arena, o->via.f64);
         break;
     case MSGPACK_OBJECT_STR:
-        v = tfp_value_number_text(d->arena, o->via.str.ptr, o->via.str.size);
+        v = tfp_value_number_text(d->arena, bytes_of(o->via.str.ptr), o->via.str.size);
         if (v == NULL && tfp_arena_alloc(d->arena, 0) != NULL) {
             return tfp_error_set(
                 d->err, TFP_EINVAL, "%s: \"%.*s\" is not a number", tfp_vpath_str(&d->path),
-                (int)(o->via.str.size > 40 ? 40 : o->via.str.size), o->via.str.ptr);
+                (int)(o->via.str.size > 40 ? 40 : o->via.str.size), bytes_of(o->via.str.ptr));
         }
         break;
     default:
@@ -358,11 +364,12 @@ static int decode_key(decoder *d, const msgpack_object *k, const char **out)
     if (k->type != MSGPACK_OBJECT_STR) {
         return mismatch(d, "string key", k);
     }
-    if (memchr(k->via.str.ptr, '\0', k->via.str.size) != NULL) {
+    const char *key = bytes_of(k->via.str.ptr);
+    if (memchr(key, '\0', k->via.str.size) != NULL) {
         return tfp_error_set(d->err, TFP_EINVAL, "%s: map key contains a NUL byte",
                              tfp_vpath_str(&d->path));
     }
-    *out = tfp_arena_memdup(d->arena, k->via.str.ptr, k->via.str.size);
+    *out = tfp_arena_memdup(d->arena, key, k->via.str.size);
     return *out == NULL ? nomem(d) : TFP_OK;
 }
 
@@ -475,11 +482,12 @@ static int decode_object(decoder *d, const msgpack_object *o, const tfp_type *ty
             return mismatch(d, "attribute name", k);
         }
         char name[256];
-        if (k->via.str.size >= sizeof(name) || memchr(k->via.str.ptr, '\0', k->via.str.size)) {
+        const char *key = bytes_of(k->via.str.ptr);
+        if (k->via.str.size >= sizeof(name) || memchr(key, '\0', k->via.str.size)) {
             return tfp_error_set(d->err, TFP_EINVAL, "%s: unsupported attribute name",
                                  tfp_vpath_str(&d->path));
         }
-        memcpy(name, k->via.str.ptr, k->via.str.size);
+        memcpy(name, key, k->via.str.size);
         name[k->via.str.size] = '\0';
         long idx = tfp_type_attr_index(type, name);
         if (idx < 0) {
@@ -520,9 +528,9 @@ static int decode_value(decoder *d, const msgpack_object *o, const tfp_type *typ
     switch (type->kind) {
     case TFP_TYPE_STRING:
         if (o->type == MSGPACK_OBJECT_STR) {
-            *out = tfp_value_stringn(d->arena, o->via.str.ptr, o->via.str.size);
+            *out = tfp_value_stringn(d->arena, bytes_of(o->via.str.ptr), o->via.str.size);
         } else if (o->type == MSGPACK_OBJECT_BIN) {
-            *out = tfp_value_stringn(d->arena, o->via.bin.ptr, o->via.bin.size);
+            *out = tfp_value_stringn(d->arena, bytes_of(o->via.bin.ptr), o->via.bin.size);
         } else {
             return mismatch(d, "string", o);
         }

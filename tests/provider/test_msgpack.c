@@ -293,6 +293,27 @@ static void maps_decode_sorted_and_reencode(void **state)
     assert_non_null(strstr(err.message, "duplicate"));
 }
 
+static void empty_strings_keys_and_type_bytes_are_handled(void **state)
+{
+    fixture *f = *state;
+    /* {"": ""} as map(string); msgpack-c gives NULL pointers for empty payloads. */
+    static const uint8_t m[] = {0x81, 0xa0, 0xa0};
+    tfp_value *v = decode_ok(f, m, sizeof(m), &map_of_string);
+    assert_int_equal(v->n, 1);
+    assert_string_equal(v->keys[0], "");
+    assert_int_equal(tfp_value_map_get(v, "")->str_len, 0);
+    tfp_error err = TFP_ERROR_INIT;
+    static const uint8_t obj[] = {0x82, 0xa0, 0xc0, 0xa4, 'p', 'a', 't', 'h', 0xc0};
+    assert_int_equal(tfp_msgpack_decode(f->arena, obj, sizeof(obj), &source_type, &v, &err),
+                     TFP_EINVAL);
+    static const uint8_t num[] = {0xa0};
+    assert_int_equal(tfp_msgpack_decode(f->arena, num, sizeof(num), &tfp_type_number, &v, &err),
+                     TFP_EINVAL);
+    static const uint8_t dyn[] = {0x92, 0xc4, 0x00, 0xc0};
+    assert_int_equal(tfp_msgpack_decode(f->arena, dyn, sizeof(dyn), &tfp_type_dynamic, &v, &err),
+                     TFP_EFORMAT);
+}
+
 static void wrong_kind_error_names_the_value_path(void **state)
 {
     fixture *f = *state;
@@ -431,6 +452,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(numbers_encode_as_int_float_or_text, setup, teardown),
         cmocka_unit_test_setup_teardown(dynamic_value_carries_its_type, setup, teardown),
         cmocka_unit_test_setup_teardown(maps_decode_sorted_and_reencode, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_strings_keys_and_type_bytes_are_handled, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(wrong_kind_error_names_the_value_path, setup, teardown),
         cmocka_unit_test_setup_teardown(object_needs_every_attribute_and_no_others, setup,
                                         teardown),
