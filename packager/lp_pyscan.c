@@ -800,6 +800,27 @@ static int is_type_checking(const scanner *s, size_t a, size_t colon)
     return 1;
 }
 
+/* 1 when toks[a, colon) is `__name__ == "__main__"` (either order, either
+ * quote): the block runs only when the file is executed as a script, never
+ * when Lambda imports it. */
+static int is_main_guard(const scanner *s, size_t a, size_t colon)
+{
+    if (colon - a != 3 || !is_op(s, a + 1, "==")) {
+        return 0;
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t n = k == 0 ? a : a + 2;
+        size_t q = k == 0 ? a + 2 : a;
+        const tk *t = &s->toks[q];
+        if (is_name(s, n, "__name__") && t->kind == TK_STRING && t->len == 10 &&
+            memcmp(s->buf + t->off + 1, "__main__", 8) == 0 &&
+            (s->buf[t->off] == '"' || s->buf[t->off] == '\'')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* 1 when a with-header toks[a, colon) is `suppress(ImportError)`-like. */
 static int with_suppresses_import(const scanner *s, size_t a, size_t colon)
 {
@@ -900,7 +921,7 @@ static int compound_header(scanner *s, size_t indent, const block *prev, size_t 
             }
         }
     } else if (is_name(s, k, "if")) {
-        if (is_type_checking(s, k + 1, colon)) {
+        if (is_type_checking(s, k + 1, colon) || is_main_guard(s, k + 1, colon)) {
             kind = BK_GUARD;
         }
     } else if (is_name(s, k, "with")) {

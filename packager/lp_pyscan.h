@@ -39,8 +39,9 @@ typedef struct lp_pyimport {
     int line;        /* 1-based line of the `import`/`from` keyword */
     int guarded;     /* 1: optional: inside `try:` whose handlers catch ImportError,
                         ModuleNotFoundError, Exception, BaseException or everything,
-                        inside `if TYPE_CHECKING:`/`if typing.TYPE_CHECKING:`, or
-                        inside `with suppress(ImportError):` */
+                        inside `if TYPE_CHECKING:`/`if typing.TYPE_CHECKING:`,
+                        inside `if __name__ == "__main__":` (never runs on import),
+                        or inside `with suppress(ImportError):` */
     int in_function; /* 1: inside a def body: runs when the function is called */
 } lp_pyimport;
 

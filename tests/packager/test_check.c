@@ -548,6 +548,19 @@ static void guarded_optional_import_has_no_finding(void **state)
     hm_free(m);
 }
 
+static void local_run_block_imports_are_not_required(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"app.py", "def handler(e, c): pass\n\nif __name__ == '__main__':\n"
+                                  "    import dotenv\n    from shared.local import run\n"},
+                       {"shared/__init__.py", ""}};
+    lp_manifest *m = hm_make(files, 2);
+    lp_check_report *r = run_py(m, "app.handler");
+    expect_clean(r);
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
 static void missing_import_inside_function_is_warning(void **state)
 {
     (void)state;
@@ -902,6 +915,7 @@ int main(void)
         cmocka_unit_test(external_module_also_in_package_is_warning),
         cmocka_unit_test(stdlib_and_runtime_modules_depend_on_the_version),
         cmocka_unit_test(guarded_optional_import_has_no_finding),
+        cmocka_unit_test(local_run_block_imports_are_not_required),
         cmocka_unit_test(missing_import_inside_function_is_warning),
         cmocka_unit_test(namespace_package_and_extension_modules_resolve),
         cmocka_unit_test(installed_distributions_are_present_but_not_scanned),

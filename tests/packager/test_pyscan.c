@@ -282,6 +282,20 @@ static void type_checking_imports_are_optional(void **state)
     lp_pyscan_free(r);
 }
 
+static void main_block_imports_are_optional(void **state)
+{
+    (void)state;
+    lp_pyscan_result *r = scan("if __name__ == '__main__':\n    import dotenv\n"
+                               "if \"__main__\" == __name__: import local_runner\n"
+                               "if __name__ == 'main':\n    import required\n"
+                               "if __name__ == \"__main__\" and x:\n    import required2\n");
+    assert_true(find_import(r, "dotenv")->guarded);
+    assert_true(find_import(r, "local_runner")->guarded);
+    assert_false(find_import(r, "required")->guarded);
+    assert_false(find_import(r, "required2")->guarded);
+    lp_pyscan_free(r);
+}
+
 static void imports_in_functions_are_marked(void **state)
 {
     (void)state;
@@ -469,6 +483,7 @@ int main(void)
         cmocka_unit_test(second_except_clause_can_guard),
         cmocka_unit_test(one_line_try_is_guarded),
         cmocka_unit_test(type_checking_imports_are_optional),
+        cmocka_unit_test(main_block_imports_are_optional),
         cmocka_unit_test(imports_in_functions_are_marked),
         cmocka_unit_test(module_level_bindings_are_definitions),
         cmocka_unit_test(module_getattr_and_globals_make_names_dynamic),
