@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "tfp_log.h"
 #include "tfp_provider.h"
 #include "tfp_rpc.h"
 #include "tfp_rpc_convert.h"
@@ -97,11 +98,24 @@ static int thing_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out *o
     return 0;
 }
 
+static int thing_import(const tfp_ctx *ctx, const tfp_import_in *in, tfp_import_out *out,
+                        tfp_diags *diags)
+{
+    (void)diags;
+    tfp_value_object_set(out->state, "id", tfp_value_string(ctx->arena, in->id));
+    tfp_value_object_set(out->state, "name", tfp_value_string(ctx->arena, in->id));
+    static const uint8_t priv[] = {'i', 'm', 'p'};
+    out->private_data.data = priv;
+    out->private_data.len = sizeof(priv);
+    return 0;
+}
+
 static const tfp_resource_type thing_type = {
     .name = "test_thing",
     .schema = &thing_schema,
     .validate = thing_validate,
     .plan = thing_plan,
+    .import_state = thing_import,
 };
 
 static const tfp_resource_type *const resources[] = {&thing_type};
@@ -512,6 +526,160 @@ static void metadata_and_functions_describe_what_exists(void **state)
     free(r.data);
 }
 
+static void read_passes_private_bytes_through(void **state)
+{
+    uint8_t mp[128];
+    Tfplugin6__DynamicValue cur = dyn(mp, thing_msgpack(mp, "good"));
+    Tfplugin6__ReadResource__Request req = TFPLUGIN6__READ_RESOURCE__REQUEST__INIT;
+    req.type_name = "test_thing";
+    req.current_state = &cur;
+    req.private_.data = (uint8_t *)"\x00secret\xff";
+    req.private_.len = 8;
+    tfp_server_reply r = call(*state, "ReadResource", &req.base, TFP_STATUS_OK);
+    Tfplugin6__ReadResource__Response *resp = (void *)protobuf_c_message_unpack(
+        &tfplugin6__read_resource__response__descriptor, NULL, r.len, r.data);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 0);
+    assert_non_null(resp->new_state);
+    assert_int_equal(resp->private_.len, 8);
+    assert_memory_equal(resp->private_.data, "\x00secret\xff", 8);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    free(r.data);
+}
+
+static void upgrade_reads_raw_json_and_refuses_flatmap(void **state)
+{
+    const char *json = "{\"id\":\"i\",\"name\":\"n\",\"part\":[{\"path\":\"a\"}],"
+                       "\"size\":null,\"tags\":null}";
+    Tfplugin6__RawState raw = TFPLUGIN6__RAW_STATE__INIT;
+    raw.json.data = (uint8_t *)json;
+    raw.json.len = strlen(json);
+    Tfplugin6__UpgradeResourceState__Request req = TFPLUGIN6__UPGRADE_RESOURCE_STATE__REQUEST__INIT;
+    req.type_name = "test_thing";
+    req.version = 2;
+    req.raw_state = &raw;
+    tfp_server_reply r = call(*state, "UpgradeResourceState", &req.base, TFP_STATUS_OK);
+    Tfplugin6__UpgradeResourceState__Response *resp = (void *)protobuf_c_message_unpack(
+        &tfplugin6__upgrade_resource_state__response__descriptor, NULL, r.len, r.data);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 0);
+    assert_non_null(resp->upgraded_state);
+    assert_int_equal(resp->upgraded_state->msgpack.data[0], 0x85);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    free(r.data);
+
+    /* A Terraform 0.11 flatmap state: refused with a diagnostic. */
+    Tfplugin6__RawState__FlatmapEntry e = TFPLUGIN6__RAW_STATE__FLATMAP_ENTRY__INIT;
+    e.key = "id";
+    e.value = "x";
+    Tfplugin6__RawState__FlatmapEntry *entries[] = {&e};
+    Tfplugin6__RawState flat = TFPLUGIN6__RAW_STATE__INIT;
+    flat.n_flatmap = 1;
+    flat.flatmap = entries;
+    req.raw_state = &flat;
+    r = call(*state, "UpgradeResourceState", &req.base, TFP_STATUS_OK);
+    resp = (void *)protobuf_c_message_unpack(
+        &tfplugin6__upgrade_resource_state__response__descriptor, NULL, r.len, r.data);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 1);
+    assert_string_equal(resp->diagnostics[0]->summary, "Unsupported state format");
+    assert_null(resp->upgraded_state);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    free(r.data);
+}
+
+static void import_returns_the_state_type_name_and_private(void **state)
+{
+    Tfplugin6__ImportResourceState__Request req = TFPLUGIN6__IMPORT_RESOURCE_STATE__REQUEST__INIT;
+    req.type_name = "test_thing";
+    req.id = "abc";
+    tfp_server_reply r = call(*state, "ImportResourceState", &req.base, TFP_STATUS_OK);
+    Tfplugin6__ImportResourceState__Response *resp = (void *)protobuf_c_message_unpack(
+        &tfplugin6__import_resource_state__response__descriptor, NULL, r.len, r.data);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 0);
+    assert_int_equal(resp->n_imported_resources, 1);
+    Tfplugin6__ImportResourceState__ImportedResource *ir = resp->imported_resources[0];
+    assert_string_equal(ir->type_name, "test_thing");
+    assert_non_null(ir->state);
+    assert_true(ir->state->msgpack.len > 0);
+    assert_int_equal(ir->private_.len, 3);
+    assert_memory_equal(ir->private_.data, "imp", 3);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    free(r.data);
+}
+
+static const char *const all_rpcs[] = {
+    "GetMetadata",
+    "GetProviderSchema",
+    "ValidateProviderConfig",
+    "ValidateResourceConfig",
+    "ValidateDataResourceConfig",
+    "UpgradeResourceState",
+    "ConfigureProvider",
+    "ReadResource",
+    "PlanResourceChange",
+    "ApplyResourceChange",
+    "ImportResourceState",
+    "MoveResourceState",
+    "ReadDataSource",
+    "ValidateEphemeralResourceConfig",
+    "OpenEphemeralResource",
+    "RenewEphemeralResource",
+    "CloseEphemeralResource",
+    "GetFunctions",
+    "CallFunction",
+};
+
+/* xorshift: deterministic, so a failure reproduces. */
+static uint32_t next_random(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+static void random_bytes_never_break_any_rpc(void **state)
+{
+    uint32_t seed = 0x5eed1234u;
+    uint8_t buf[512];
+    size_t ok = 0, invalid = 0;
+    tfp_log_level saved = tfp_log_get_level();
+    tfp_log_set_level(TFP_LOG_OFF); /* thousands of "malformed request" warnings */
+    for (size_t m = 0; m < sizeof(all_rpcs) / sizeof(all_rpcs[0]); m++) {
+        assert_true(tfp_rpc_known(all_rpcs[m]));
+        for (int round = 0; round < 300; round++) {
+            size_t len = next_random(&seed) % sizeof(buf);
+            for (size_t i = 0; i < len; i++) {
+                buf[i] = (uint8_t)next_random(&seed);
+            }
+            /* Some rounds: a well-formed field 2 (config/current_state) whose
+               DynamicValue bytes are random msgpack. */
+            if (round % 3 == 0 && len > 8) {
+                buf[0] = 0x12;
+                buf[1] = (uint8_t)(len - 2 > 127 ? 127 : len - 2);
+                buf[2] = 0x0a;
+                buf[3] = (uint8_t)(buf[1] - 2);
+            }
+            tfp_server_reply reply;
+            memset(&reply, 0, sizeof(reply));
+            tfp_rpc_handle(*state, all_rpcs[m], buf, len, &reply);
+            if (reply.status == TFP_STATUS_OK) {
+                ok++;
+            } else {
+                assert_int_equal(reply.status, TFP_STATUS_INVALID_ARGUMENT);
+                invalid++;
+            }
+            free(reply.data);
+        }
+    }
+    tfp_log_set_level(saved);
+    print_message("%zu answered, %zu refused as malformed\n", ok, invalid);
+    assert_true(ok > 0);
+    assert_true(invalid > 0);
+}
+
 static void malformed_request_bytes_are_invalid_argument(void **state)
 {
     /* Field 2 (config) as a length-delimited run longer than the buffer. */
@@ -563,6 +731,10 @@ int main(void)
         cmocka_unit_test(apply_of_a_delete_returns_a_msgpack_null),
         cmocka_unit_test(unsupported_kinds_answer_with_an_error_diagnostic),
         cmocka_unit_test(metadata_and_functions_describe_what_exists),
+        cmocka_unit_test(read_passes_private_bytes_through),
+        cmocka_unit_test(upgrade_reads_raw_json_and_refuses_flatmap),
+        cmocka_unit_test(import_returns_the_state_type_name_and_private),
+        cmocka_unit_test(random_bytes_never_break_any_rpc),
         cmocka_unit_test(malformed_request_bytes_are_invalid_argument),
         cmocka_unit_test(unknown_methods_are_unimplemented),
         cmocka_unit_test(empty_request_bytes_are_a_valid_empty_message),
