@@ -270,8 +270,11 @@ static void finish_call(call_ctx *ctx, int status, uint8_t *data, size_t len, co
     ops[n].data.send_initial_metadata.count = 0;
     n++;
     if (status == TFP_STATUS_OK) {
-        grpc_slice s = data != NULL ? grpc_slice_new(data, len, free) : grpc_empty_slice();
-        data = NULL;
+        grpc_slice s = grpc_empty_slice();
+        if (data != NULL && len > 0) {
+            s = grpc_slice_new(data, len, free); /* the slice frees data */
+            data = NULL;
+        }
         ctx->send_buf = grpc_raw_byte_buffer_create(&s, 1);
         grpc_slice_unref(s);
         ops[n].op = GRPC_OP_SEND_MESSAGE;
