@@ -497,6 +497,40 @@ static void shutdown_ends_held_streams_and_the_serving_loop(void **state)
     stop(f);
 }
 
+static void shutdown_lets_running_calls_finish(void **state)
+{
+    (void)state;
+    fixture *f = start(false, 0);
+    grpc_channel *ch = plain_channel(f);
+    assert_int_equal(health(ch, "plugin"), GRPC_STATUS_OK);
+    pthread_t t[PARALLEL];
+    slow_arg args[PARALLEL];
+    for (int i = 0; i < PARALLEL; i++) {
+        args[i] = (slow_arg){ch, -1, -1};
+        assert_int_equal(pthread_create(&t[i], NULL, slow_call, &args[i]), 0);
+    }
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+    nanosleep(&pause, NULL);
+    long t0 = now_ms();
+    Plugin__Empty empty = PLUGIN__EMPTY__INIT;
+    result r = unary_msg(ch, "/plugin.GRPCController/Shutdown", &empty.base);
+    assert_int_equal(r.status, GRPC_STATUS_OK);
+    free(r.data);
+    for (int i = 0; i < PARALLEL; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(args[i].status, GRPC_STATUS_OK);
+    }
+    pthread_join(f->thread, NULL);
+    f->running = false;
+    long took = now_ms() - t0;
+    print_message("Shutdown with %d running calls: loop exit after %ld ms\n", PARALLEL, took);
+    assert_true(took < 1500);
+    /* New calls are refused once the server is gone. */
+    assert_int_not_equal(health(ch, "plugin"), GRPC_STATUS_OK);
+    grpc_channel_destroy(ch);
+    stop(f);
+}
+
 static void tls_requires_the_client_certificate_terraform_announced(void **state)
 {
     (void)state;
@@ -550,6 +584,7 @@ int main(void)
         cmocka_unit_test(schema_round_trips_over_grpc),
         cmocka_unit_test(concurrent_calls_run_in_parallel_and_stop_is_not_queued),
         cmocka_unit_test(shutdown_ends_held_streams_and_the_serving_loop),
+        cmocka_unit_test(shutdown_lets_running_calls_finish),
         cmocka_unit_test(tls_requires_the_client_certificate_terraform_announced),
         cmocka_unit_test(bad_address_fails_to_start_without_leaking),
     };
