@@ -79,7 +79,8 @@ static void usage_not_plugin(const char *argv0)
             "followed by `terraform init`, or with dev_overrides pointing at the directory\n"
             "that contains %s. See README.md for both set-ups.\n"
             "\n"
-            "Options: --version, --debug (serve for TF_REATTACH_PROVIDERS, for developers).\n",
+            "Options: --version, --help, --debug (serve for TF_REATTACH_PROVIDERS, for\n"
+            "developers).\n",
             TFP_VERSION, TFP_VERSION, TFP_VERSION, argv0);
 }
 
@@ -141,6 +142,10 @@ int main(int argc, char **argv)
                    TFP_APP_PROTOCOL_VERSION);
             return 0;
         }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_not_plugin(argv[0]);
+            return 0;
+        }
         if (strcmp(argv[i], "--debug") == 0) {
             debug = true;
         } else {
@@ -179,7 +184,9 @@ int main(int argc, char **argv)
         tfp_logf(TFP_LOG_WARN, "PLUGIN_CLIENT_CERT not set: serving without TLS, as Terraform "
                                "asked (TF_DISABLE_PLUGIN_TLS)");
     }
-    if (tfp_socket_dir_create(&sd, NULL, &err) != 0) {
+    /* go-plugin's own knob for where sockets go; Terraform leaves it unset
+       (then $TMPDIR or /tmp). */
+    if (tfp_socket_dir_create(&sd, getenv("PLUGIN_UNIX_SOCKET_DIR"), &err) != 0) {
         tfp_logf(TFP_LOG_ERROR, "%s", err.message);
         goto done;
     }

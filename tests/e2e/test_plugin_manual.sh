@@ -20,6 +20,9 @@ TF_PLUGIN_MAGIC_COOKIE=wrong "$E2E_PROVIDER" >"$E2E_WORK/wrong-cookie.out" 2>&1 
 [ "$rc" = 1 ] || e2e_fail "wrong cookie: exit $rc, want 1"
 e2e_grep wrong-cookie.out 'lambdapack/lambda' "explanation on a wrong cookie"
 
+"$E2E_PROVIDER" --help >"$E2E_WORK/help.out" 2>&1 || e2e_fail "--help must exit 0"
+e2e_grep help.out 'lambdapack/lambda' "--help explains the provider"
+
 "$E2E_PROVIDER" --version >"$E2E_WORK/version.out" 2>&1 || e2e_fail "--version failed"
 e2e_grep version.out "^terraform-provider-lambda $E2E_PROVIDER_VERSION" "--version output"
 
@@ -51,6 +54,23 @@ start_provider() {
     case "$sock" in "$E2E_TMP"/tfp-lambda-*/plugin.sock) ;; *) e2e_fail "socket $sock not under TMPDIR" ;; esac
     [ "$(stat -c %a "$(dirname "$sock")")" = 700 ] || e2e_fail "socket dir is not 0700"
 }
+
+# PLUGIN_UNIX_SOCKET_DIR (go-plugin's setting) wins over TMPDIR.
+mkdir -p "$E2E_TMP/sockets"
+TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_UNIX_SOCKET_DIR="$E2E_TMP/sockets" \
+    "$E2E_PROVIDER" >"$E2E_WORK/sockdir.out" 2>/dev/null &
+pid=$!
+e2e_track_pid "$pid"
+for _ in $(seq 1 100); do
+    [ -s "$E2E_WORK/sockdir.out" ] && break
+    sleep 0.05
+done
+grep -q "|unix|$E2E_TMP/sockets/tfp-lambda-" "$E2E_WORK/sockdir.out" ||
+    e2e_fail "PLUGIN_UNIX_SOCKET_DIR ignored: $(cat "$E2E_WORK/sockdir.out")"
+kill -TERM "$pid"
+wait "$pid" || true
+[ -z "$(ls -A "$E2E_TMP/sockets")" ] || e2e_fail "socket dir left in PLUGIN_UNIX_SOCKET_DIR"
+rmdir "$E2E_TMP/sockets"
 
 start_provider term.out
 kill -TERM "$pid"
