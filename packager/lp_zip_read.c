@@ -4,7 +4,8 @@
  *
  * The ZIP is untrusted. It is opened read-only with libzip's consistency
  * checks; names are validated before anything else (`..`, absolute,
- * backslashes, bad UTF-8: LP_EPATH); entry count and declared sizes are
+ * backslashes, bad UTF-8: LP_EPATH); symlink and device entries are
+ * LP_EZIP; entry count and declared sizes are
  * capped (LP_ELIMIT) before any data is read; every entry is streamed through
  * one fixed buffer, CRC-checked by libzip and SHA-256 hashed here, and its
  * real length must equal the declared one. Nothing is written and no
@@ -173,6 +174,14 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
         zip_uint32_t attr = 0;
         if (zip_file_get_external_attributes(za, i, 0, &opsys, &attr) < 0) {
             rc = zip_err(err, zip_path, name, zip_strerror(za));
+            goto done;
+        }
+        zip_uint32_t type = (attr >> 16) & S_IFMT;
+        if (opsys == ZIP_OPSYS_UNIX && type != 0 && type != S_IFREG && type != S_IFDIR) {
+            /* A symlink (or device) entry would extract as something that is
+             * not its bytes, possibly pointing outside the target directory. */
+            rc = zip_err(err, zip_path, name,
+                         type == S_IFLNK ? "symbolic link entry" : "special file entry");
             goto done;
         }
         if (opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 07777) != 0) {

@@ -24,7 +24,12 @@ typedef struct lp_zip_info {
 } lp_zip_info;
 
 /* Builds the ZIP for m at output_path (parents created). threads <= 0 means
- * one per online CPU. Fills *info when not NULL. */
+ * one per online CPU. Fills *info when not NULL. Layout, memory bound and
+ * atomicity: docs/internals/zip.md. Errors: LP_ECHANGED (a file's size or
+ * SHA-256 no longer matches m; err->path names it), LP_ENOENT (a file
+ * vanished), LP_EIO (field "output_path": cannot write, output is a
+ * directory), LP_EINVAL (empty manifest, bad level), LP_ENOMEM. On failure
+ * the previous output_path is untouched and no temporary file is left. */
 int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
                  lp_error *err);
 
@@ -35,7 +40,12 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);
  * CRC-checked and SHA-256 hashed; modes come from the external attributes.
  * content_hash is computed as for a built manifest with the given level.
  * Hostile input (.. or absolute names, lying sizes, truncation) gives
- * LP_EZIP or LP_EPATH, never a crash or an unbounded allocation. */
+ * LP_EZIP or LP_EPATH, never a crash or an unbounded allocation: LP_EPATH
+ * (err->path = the entry name) for unsafe names; LP_EZIP for corrupt,
+ * truncated, encrypted, duplicate, symlink entries or sizes that differ from
+ * the data; LP_ELIMIT beyond 200,000 entries or 1 GiB declared in total;
+ * LP_ENOENT/LP_EIO when the file cannot be read. Nothing is written.
+ * Caller frees *out with lp_manifest_free. */
 int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err);
 
 typedef enum lp_diff_kind {

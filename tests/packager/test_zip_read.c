@@ -229,6 +229,17 @@ static void modes_come_from_unix_external_attributes(void **state)
     free(z);
 }
 
+static void symlink_entries_are_ezip(void **state)
+{
+    const char *d = *state;
+    char *z = tu_path(d, "link.zip");
+    tu_zip_entry e = {.name = "etc", .data = "/etc", .len = 4, .external = 0120777u << 16};
+    tu_zip_raw(z, &e, 1, 0);
+    lp_error err = read_expect(z, LP_EZIP);
+    assert_non_null(strstr(err.message, "symbolic link"));
+    free(z);
+}
+
 static void diff_reports_missing_extra_changed_and_mode(void **state)
 {
     const char *d = *state;
@@ -279,6 +290,7 @@ int main(void)
         T(duplicate_entries_are_ezip),
         T(missing_zip_is_enoent),
         T(modes_come_from_unix_external_attributes),
+        T(symlink_entries_are_ezip),
         T(diff_reports_missing_extra_changed_and_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
