@@ -641,7 +641,11 @@ static int encode_value(encoder *e, const tfp_value *v, const tfp_type *type, in
     }
     if (v->kind == TFP_VAL_UNKNOWN) {
         int rc;
-        if (v->refinement != NULL && v->refinement_len > 0) {
+        /* Refinements are type-specific (a string prefix, number bounds):
+         * only write them back for the type they arrived with. Terraform
+         * ignores them on dynamic and refuses payloads over 1 KiB. */
+        if (v->refinement != NULL && v->refinement_len > 1 && v->refinement_len <= 1024 &&
+            type->kind != TFP_TYPE_DYNAMIC && tfp_type_equal(v->type, type)) {
             rc = msgpack_pack_ext(pk, v->refinement_len, REFINED_UNKNOWN_EXT) != 0 ||
                  msgpack_pack_ext_body(pk, v->refinement, v->refinement_len) != 0;
         } else {

@@ -152,6 +152,22 @@ static void refined_unknown_keeps_refinement_and_not_null(void **state)
     assert_memory_equal(out, in, len);
 }
 
+static void refinement_is_dropped_when_the_unknown_moves_to_another_type(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t in[] = {0xc7, 0x0a, 0x0c, 0x82, 0x01, 0xc2, 0x02,
+                                 0xa5, 's',  '3',  ':',  '/',  '/'};
+    tfp_value *v = decode_ok(f, in, sizeof(in), &tfp_type_string);
+    /* Reused under a list(string) attribute: a string prefix would be invalid there. */
+    const tfp_type *list = tfp_type_list(f->arena, &tfp_type_string);
+    const uint8_t *out;
+    size_t len;
+    assert_int_equal(tfp_msgpack_encode(f->arena, v, list, &out, &len, NULL), TFP_OK);
+    static const uint8_t plain[] = {0xd4, 0x00, 0x00};
+    assert_int_equal(len, sizeof(plain));
+    assert_memory_equal(out, plain, len);
+}
+
 static void any_extension_decodes_as_plain_unknown(void **state)
 {
     fixture *f = *state;
@@ -446,6 +462,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(refined_unknown_keeps_refinement_and_not_null, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            refinement_is_dropped_when_the_unknown_moves_to_another_type, setup, teardown),
         cmocka_unit_test_setup_teardown(any_extension_decodes_as_plain_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(numbers_decode_from_int_float_and_decimal_string, setup,
                                         teardown),
