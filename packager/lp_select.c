@@ -268,6 +268,17 @@ done:
     return rc;
 }
 
+/* "cannot read 'DIR': ..." naming the directory as the spec spells it. */
+static int dir_error(walk *w, const char *rel, int e)
+{
+    char *display = rel[0] != '\0' ? join(w->display_root, rel) : strdup(w->display_root);
+    int rc = lp_error_set(w->err, e == ENOENT ? LP_ENOENT : LP_EIO, e, w->si, "path",
+                          display != NULL ? display : w->display_root, "cannot read '%s': %s",
+                          display != NULL ? display : w->display_root, strerror(e));
+    free(display);
+    return rc;
+}
+
 static int walk_dir(walk *w, const char *fspath, const char *rel, const struct stat *dirst)
 {
     int rc = LP_OK;
@@ -282,8 +293,7 @@ static int walk_dir(walk *w, const char *fspath, const char *rel, const struct s
     w->stack[w->depth].ino = dirst->st_ino;
     w->depth++;
     if ((d = opendir(fspath)) == NULL) {
-        rc = lp_error_set(w->err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, w->si, "path",
-                          fspath, "cannot read '%s': %s", fspath, strerror(errno));
+        rc = dir_error(w, rel, errno);
         goto done;
     }
     for (;;) {
@@ -291,8 +301,7 @@ static int walk_dir(walk *w, const char *fspath, const char *rel, const struct s
         struct dirent *de = readdir(d);
         if (de == NULL) {
             if (errno != 0) {
-                rc = lp_error_set(w->err, LP_EIO, errno, w->si, "path", fspath,
-                                  "cannot read '%s': %s", fspath, strerror(errno));
+                rc = dir_error(w, rel, errno);
             }
             break;
         }
