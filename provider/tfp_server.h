@@ -61,7 +61,7 @@ typedef struct tfp_server_options {
     const char *cert_pem;             /* server certificate */
     const char *client_ca_pem;        /* PLUGIN_CLIENT_CERT: sole trusted client CA */
     size_t max_message;               /* bytes; 0 = 64 MiB */
-    unsigned workers;                 /* worker threads; 0 = 8 */
+    unsigned workers;                 /* worker threads; 0 = 10, Terraform's parallelism */
     unsigned poll_ms;                 /* stop_check period; 0 = 100 */
     tfp_server_handler handler;       /* required */
     void *handler_user;               /* borrowed */
