@@ -670,11 +670,25 @@ static int enqueue_mod(checker *c, const modref *r, const char *rel)
     return enqueue(c, r->file, mod, r->kind == MOD_PACKAGE);
 }
 
+/* Attributes every module has without binding them. */
+static int module_attribute(const char *name)
+{
+    static const char *const attrs[] = {"__builtins__", "__cached__", "__dict__", "__doc__",
+                                        "__file__",     "__loader__", "__name__", "__package__",
+                                        "__path__",     "__spec__"};
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        if (strcmp(name, attrs[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Checks `from <module at rel, kind r> import name`. */
 static int check_from_name(checker *c, const impctx *x, const modref *r, const char *rel,
                            const char *name)
 {
-    if (strcmp(name, "*") == 0 || r->kind == MOD_OPAQUE) {
+    if (strcmp(name, "*") == 0 || r->kind == MOD_OPAQUE || module_attribute(name)) {
         return 0;
     }
     char sub[PATHBUF];
@@ -777,7 +791,7 @@ static int check_import(checker *c, impctx *x)
     modref r;
     find_module(c->m, top, &r);
     if (r.kind == MOD_NONE) {
-        if (im->guarded || external_covers(c, name) ||
+        if (im->guarded || external_covers(c, name) || strcmp(top, "__main__") == 0 ||
             lp_runtime_python_stdlib_has(c->rt->python_minor, top, top_len) ||
             lp_runtime_python_provided_has(top, top_len)) {
             return 0;
@@ -816,6 +830,13 @@ static int check_import(checker *c, impctx *x)
         if (r.kind == MOD_FILE || r.kind == MOD_OPAQUE) {
             if (r.kind == MOD_OPAQUE || im->guarded || external_covers(c, name)) {
                 return 0;
+            }
+            const lp_pyscan_result *pres = NULL;
+            if ((rc = get_scan(c, r.file, &pres)) < 0) {
+                return rc;
+            }
+            if (pres == NULL || pres->dynamic) {
+                return 0; /* it may put submodules into sys.modules (like os.path) */
             }
             char have_mod[PATHBUF];
             dotted(have, have_mod, sizeof(have_mod));

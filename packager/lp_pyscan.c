@@ -718,6 +718,39 @@ static int parse_assignment(scanner *s, size_t a, size_t end)
     return 0;
 }
 
+/* `__all__ = [...]`, `__all__ += (...)`, `__all__.extend([...])`: the listed
+ * names are what the module exports, so they count as bound even when the
+ * module binds them in ways the scanner cannot see (decorators, enums). */
+static int parse_all(scanner *s, size_t a, size_t end)
+{
+    if (a + 1 >= end || !(is_op(s, a + 1, "=") || is_op(s, a + 1, "+=") || is_op(s, a + 1, "."))) {
+        return 0;
+    }
+    lp_pyscan_result *r = s->res;
+    for (size_t i = a + 2; i < end; i++) {
+        const tk *t = &s->toks[i];
+        const unsigned char *p = s->buf + t->off;
+        if (t->kind != TK_STRING || t->len < 3 || (p[0] != '\'' && p[0] != '"') ||
+            p[t->len - 1] != p[0] || memchr(p, '\\', t->len) != NULL ||
+            (t->len >= 6 && p[1] == p[0] && p[2] == p[0])) {
+            continue; /* only plain 'name' / "name" literals */
+        }
+        char **nd = grow(r->defs, &s->cap_defs, r->n_defs + 1, sizeof(*nd));
+        if (nd == NULL) {
+            return -1;
+        }
+        r->defs = nd;
+        char *name = malloc(t->len - 1);
+        if (name == NULL) {
+            return -1;
+        }
+        memcpy(name, p + 1, t->len - 2);
+        name[t->len - 2] = '\0';
+        r->defs[r->n_defs++] = name;
+    }
+    return 0;
+}
+
 static int simple_statement(scanner *s, size_t a, size_t end)
 {
     if (a >= end) {
@@ -738,6 +771,9 @@ static int simple_statement(scanner *s, size_t a, size_t end)
         return 0;
     }
     if (module_scope(s)) {
+        if (is_name(s, a, "__all__") && parse_all(s, a, end) < 0) {
+            return -1;
+        }
         return parse_assignment(s, a, end);
     }
     return 0;
@@ -977,6 +1013,10 @@ static int process_line(scanner *s, size_t indent)
     for (size_t i = 0; i + 1 < s->n_toks; i++) {
         if ((is_name(s, i, "globals") || is_name(s, i, "exec")) && is_op(s, i + 1, "(")) {
             s->res->dynamic = 1;
+        }
+        if (i + 2 < s->n_toks && is_name(s, i, "sys") && is_op(s, i + 1, ".") &&
+            is_name(s, i + 2, "modules")) {
+            s->res->dynamic = 1; /* may install submodules or replace itself */
         }
     }
     size_t body = 0;

@@ -10,7 +10,8 @@
  *   - every import statement (module, imported names, relative level, line,
  *     whether it is optional and whether it runs only when a function runs);
  *   - the names bound at module scope (def, async def, class, assignments,
- *     imports, for/with targets, `global` declarations).
+ *     imports, for/with targets, `global` declarations, and the string
+ *     literals of `__all__ = [...]`).
  * It never executes anything and never fails on malformed Python: it reports
  * what it can see. Work is linear in the input; nothing recurses on input
  * structure except f-string nesting, which is capped at LP_PYSCAN_MAX_FNEST.
@@ -51,8 +52,9 @@ typedef struct lp_pyscan_result {
     char **defs; /* names bound at module scope, sorted bytewise, each once */
     size_t n_defs;
     int star_import; /* module scope has `from x import *`: more names may exist */
-    int dynamic;     /* module defines __getattr__ or calls globals()/exec():
-                        names may be bound in ways a scanner cannot see */
+    int dynamic;     /* module defines __getattr__, calls globals()/exec() or
+                        touches sys.modules: names (and submodules) may be
+                        bound in ways a scanner cannot see */
 } lp_pyscan_result;
 
 /*

@@ -414,6 +414,23 @@ static void module_used_as_package_is_error(void **state)
     hm_free(m);
 }
 
+static void module_attributes_and_dynamic_modules_are_not_flagged(void **state)
+{
+    (void)state;
+    hm_file files[] = {
+        {"app.py", "from helpers import __doc__, __file__\nimport __main__\n"
+                   "import compat.moves\nfrom flags import IGNORECASE\ndef handler(e, c): pass\n"},
+        {"compat.py", "import sys\nsys.modules[__name__ + '.moves'] = object()\n"},
+        {"flags.py", "__all__ = ['IGNORECASE']\n@global_enum\nclass Flag: pass\n"},
+        {"helpers.py", "X = 1\n"},
+    };
+    lp_manifest *m = hm_make(files, 4);
+    lp_check_report *r = run_py(m, "app.handler");
+    expect_clean(r);
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
 static void imports_are_followed_transitively_once(void **state)
 {
     (void)state;
@@ -909,6 +926,7 @@ int main(void)
         cmocka_unit_test(relative_imports_resolve_through_the_package),
         cmocka_unit_test(broken_relative_imports_are_errors),
         cmocka_unit_test(module_used_as_package_is_error),
+        cmocka_unit_test(module_attributes_and_dynamic_modules_are_not_flagged),
         cmocka_unit_test(imports_are_followed_transitively_once),
         cmocka_unit_test(unreachable_modules_are_not_scanned),
         cmocka_unit_test(unknown_third_party_import_is_warning_or_error_when_strict),

@@ -361,6 +361,35 @@ static void module_getattr_and_globals_make_names_dynamic(void **state)
     lp_pyscan_free(r);
 }
 
+static void dunder_all_literals_count_as_definitions(void **state)
+{
+    (void)state;
+    lp_pyscan_result *r = scan("__all__ = ['IGNORECASE', \"compile\"]\n"
+                               "__all__ += ('extra',)\n__all__.extend([\"more\"])\n"
+                               "other = ['not_exported']\n"
+                               "def f():\n    __all__ = ['inner']\n");
+    const char *yes[] = {"IGNORECASE", "compile", "extra", "more", "__all__", "other"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (!lp_pyscan_defines(r, yes[i])) {
+            fail_msg("expected '%s' to be defined", yes[i]);
+        }
+    }
+    assert_false(lp_pyscan_defines(r, "not_exported"));
+    assert_false(lp_pyscan_defines(r, "inner"));
+    lp_pyscan_free(r);
+}
+
+static void sys_modules_use_makes_module_dynamic(void **state)
+{
+    (void)state;
+    lp_pyscan_result *r = scan("import sys\nsys.modules['pkg.path'] = impl\n");
+    assert_true(r->dynamic);
+    lp_pyscan_free(r);
+    r = scan("import sys\nsys.path.insert(0, 'x')\n");
+    assert_false(r->dynamic);
+    lp_pyscan_free(r);
+}
+
 static void match_statement_does_not_confuse_blocks(void **state)
 {
     (void)state;
@@ -487,6 +516,8 @@ int main(void)
         cmocka_unit_test(imports_in_functions_are_marked),
         cmocka_unit_test(module_level_bindings_are_definitions),
         cmocka_unit_test(module_getattr_and_globals_make_names_dynamic),
+        cmocka_unit_test(dunder_all_literals_count_as_definitions),
+        cmocka_unit_test(sys_modules_use_makes_module_dynamic),
         cmocka_unit_test(match_statement_does_not_confuse_blocks),
         cmocka_unit_test(tabs_and_dedent_close_blocks),
         cmocka_unit_test(malformed_input_is_not_an_error),
