@@ -978,6 +978,9 @@ static int check_python_handler(checker *c)
         } else {
             find_module(c->m, rel, &r);
         }
+        if (r.kind == MOD_NONE && external_covers(c, mod)) {
+            return 0; /* the handler module comes from a layer (/opt/python) */
+        }
         if (r.kind == MOD_NONE) {
             char missing[PATHBUF];
             char part[PATHBUF];

@@ -192,6 +192,27 @@ static void missing_parent_package_of_handler_is_named(void **state)
     hm_free(m);
 }
 
+static void handler_module_from_a_layer_is_not_flagged(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"other.py", ""}};
+    lp_manifest *m = hm_make(files, 1);
+    lp_check_options o = LP_CHECK_OPTIONS_INIT;
+    o.runtime = "python3.12";
+    o.handler = "layerpkg.entry.handler";
+    const char *ext[] = {"layerpkg"};
+    o.external_modules = ext;
+    o.n_external_modules = 1;
+    lp_check_report *r = run(m, &o);
+    expect_clean(r);
+    lp_check_report_free(r);
+    o.n_external_modules = 0;
+    r = run(m, &o);
+    expect_one(r, LP_CHECK_ERROR);
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
 static void missing_handler_function_is_error_naming_the_file(void **state)
 {
     (void)state;
@@ -915,6 +936,7 @@ int main(void)
         cmocka_unit_test(python_handler_in_package_init_resolves),
         cmocka_unit_test(wrong_handler_module_is_error_naming_the_paths),
         cmocka_unit_test(missing_parent_package_of_handler_is_named),
+        cmocka_unit_test(handler_module_from_a_layer_is_not_flagged),
         cmocka_unit_test(missing_handler_function_is_error_naming_the_file),
         cmocka_unit_test(handler_bound_by_assignment_or_import_counts),
         cmocka_unit_test(malformed_python_handler_is_error),
