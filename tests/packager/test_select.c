@@ -417,6 +417,13 @@ static void output_zip_and_its_temp_files_inside_a_source_are_skipped(void **sta
     assert_non_null(lp_manifest_find(m, "other.zip"));
     lp_manifest_free(m);
 
+    /* Also without the default excludes: the output is never a source. */
+    spec.default_excludes = 0;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    assert_int_equal(m->n_files, 2);
+    lp_manifest_free(m);
+    spec.default_excludes = 1;
+
     /* Also when reached through another path to the same directory. */
     char *alias = tu_path(d, "alias");
     assert_int_equal(symlink(src, alias), 0);
