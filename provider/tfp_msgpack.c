@@ -342,6 +342,7 @@ static int decode_number(decoder *d, const msgpack_object *o, tfp_value **out)
         break;
     case MSGPACK_OBJECT_STR:
         v = tfp_value_number_text(d->arena, bytes_of(o->via.str.ptr), o->via.str.size);
+        /* NULL means bad text or no memory: a 0-byte probe tells them apart. */
         if (v == NULL && tfp_arena_alloc(d->arena, 0) != NULL) {
             return tfp_error_set(
                 d->err, TFP_EINVAL, "%s: \"%.*s\" is not a number", tfp_vpath_str(&d->path),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -41,6 +42,7 @@ static int apply_leaves_unknown;
 static int thing_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_diags *diags)
 {
     const char *name = tfp_value_str(tfp_value_attr(in->config, "name"));
+    tfp_ctx_log(ctx, TFP_LEVEL_DEBUG, "validating %s", name == NULL ? "(null)" : name);
     if (name != NULL && strcmp(name, "bad") == 0) {
         tfp_diag_error_at(diags, tfp_path_attr(ctx->arena, NULL, "name"), "Invalid name",
                           "The name \"%s\" is not allowed.", name);
@@ -266,6 +268,28 @@ static void validate_runs_generic_checks_then_the_resource(void **state)
     tfp_provider_validate_resource_config(f->p, f->a, &req, &resp);
     assert_int_equal(tfp_diags_count(&resp.diags), 1);
     assert_string_equal(tfp_diags_at(&resp.diags, 0)->summary, "Missing required argument");
+}
+
+static char logged[256];
+static tfp_level logged_level;
+
+static void test_logger(void *userdata, tfp_level level, const char *message)
+{
+    assert_ptr_equal(userdata, logged);
+    logged_level = level;
+    snprintf(logged, sizeof(logged), "%s", message);
+}
+
+static void callbacks_log_through_the_installed_logger(void **state)
+{
+    fixture *f = *state;
+    tfp_validate_resource_req req = {"test_thing", mp(f, thing_value(f, "ok", NULL))};
+    tfp_validate_resource_resp resp;
+    tfp_provider_validate_resource_config(f->p, f->a, &req, &resp); /* no logger: no-op */
+    tfp_provider_set_logger(f->p, test_logger, logged);
+    tfp_provider_validate_resource_config(f->p, f->a, &req, &resp);
+    assert_string_equal(logged, "validating ok");
+    assert_int_equal(logged_level, TFP_LEVEL_DEBUG);
 }
 
 static void unknown_resource_type_is_an_error_diagnostic(void **state)
@@ -563,6 +587,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_response_lists_resources_and_capabilities, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(validate_runs_generic_checks_then_the_resource, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(callbacks_log_through_the_installed_logger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(unknown_resource_type_is_an_error_diagnostic, setup,
                                         teardown),
