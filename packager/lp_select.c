@@ -206,6 +206,16 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
         goto done;
     }
     if (S_ISLNK(st.st_mode)) {
+        /* An excluded link is skipped without being followed: excluding a
+         * dangling or escaping link is how a user keeps it out. */
+        int excluded = any_match(w->excl, w->n_excl, rel, 0);
+        if (excluded == 0) {
+            excluded = any_match(w->excl, w->n_excl, rel, 1);
+        }
+        if (excluded != 0) {
+            rc = excluded < 0 ? nomem(w->err, w->si) : LP_OK;
+            goto done;
+        }
         if ((real = realpath(fspath, NULL)) == NULL) {
             int e = errno;
             rc = lp_error_set(w->err, LP_ESYMLINK, e, w->si, "path", display,

@@ -373,6 +373,40 @@ static void symlink_escaping_the_source_is_esymlink_unless_allowed(void **state)
     free(src);
 }
 
+static void excluded_escaping_or_dangling_symlink_is_skipped_unfollowed(void **state)
+{
+    const char *d = *state;
+    tu_write(d, "outside/secret.txt", "s", 0644);
+    tu_write(d, "src/a.py", "a", 0644);
+    char *target = tu_path(d, "outside/secret.txt");
+    char *link = tu_path(d, "src/leak.txt");
+    char *dangling = tu_path(d, "src/cache/old");
+    assert_int_equal(symlink(target, link), 0);
+    tu_write(d, "src/cache/keep.py", "k", 0644);
+    assert_int_equal(symlink("/nonexistent/target", dangling), 0);
+    char *src = tu_path(d, "src");
+    const char *excl[] = {"leak.txt", "cache/old"};
+    lp_source s;
+    memset(&s, 0, sizeof(s));
+    s.path = src;
+    s.exclude = excl;
+    s.n_exclude = 2;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &s;
+    spec.n_sources = 1;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    assert_null(lp_manifest_find(m, "leak.txt"));
+    assert_null(lp_manifest_find(m, "cache/old"));
+    assert_non_null(lp_manifest_find(m, "cache/keep.py"));
+    lp_manifest_free(m);
+    free(target);
+    free(link);
+    free(dangling);
+    free(src);
+}
+
 static void symlink_loop_is_esymlink(void **state)
 {
     const char *d = *state;
@@ -453,6 +487,7 @@ int main(void)
         T(invalid_archive_paths_are_epath),
         T(symlink_inside_the_source_is_followed),
         T(symlink_escaping_the_source_is_esymlink_unless_allowed),
+        T(excluded_escaping_or_dangling_symlink_is_skipped_unfollowed),
         T(symlink_loop_is_esymlink),
         T(output_zip_and_its_temp_files_inside_a_source_are_skipped),
     };
