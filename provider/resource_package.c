@@ -334,15 +334,9 @@ static const tfp_path *finding_path(const tfp_ctx *ctx, const lp_check_finding *
     return f->index >= 0 ? tfp_path_index(ctx->arena, p, f->index) : p;
 }
 
-/* Runs the plan-time checks; returns -1 when any finding is an error. */
-static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_manifest *m,
-                      tfp_diags *diags)
+/* Turns check findings into diagnostics; returns -1 when any is an error. */
+static int report_diags(const tfp_ctx *ctx, const lp_check_report *report, tfp_diags *diags)
 {
-    lp_check_report *report = NULL;
-    lp_error e = LP_ERROR_INIT;
-    if (lp_check_run(&report, m, &pc->check, &e) < 0) {
-        return diag_lp_error(ctx, diags, &e);
-    }
     int rc = 0;
     for (size_t i = 0; i < report->n; i++) {
         const lp_check_finding *f = &report->items[i];
@@ -352,8 +346,31 @@ static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_man
             rc = -1;
         }
     }
+    return rc;
+}
+
+/* Runs the plan-time checks; returns -1 when any finding is an error. */
+static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_manifest *m,
+                      tfp_diags *diags)
+{
+    lp_check_report *report = NULL;
+    lp_error e = LP_ERROR_INIT;
+    if (lp_check_run(&report, m, &pc->check, &e) < 0) {
+        return diag_lp_error(ctx, diags, &e);
+    }
+    int rc = report_diags(ctx, report, diags);
     lp_check_report_free(report);
     return rc;
+}
+
+/* Lambda's direct-upload limit, known once the ZIP's size is. */
+static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags *diags)
+{
+    lp_check_report *report = calloc(1, sizeof(*report));
+    if (report != NULL && lp_check_zip_size(report, zip->size) == 0) {
+        report_diags(ctx, report, diags);
+    }
+    lp_check_report_free(report);
 }
 
 /* ---- build records (private state) ---- */
@@ -675,17 +692,6 @@ static int check_output_writable(const tfp_ctx *ctx, const char *output, tfp_dia
         return -1;
     }
     return 0;
-}
-
-static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags *diags)
-{
-    if (zip->size > LP_LAMBDA_MAX_DIRECT_ZIP) {
-        tfp_diag_warning_at(diags, attr_path(ctx, "output_path"),
-                            "Package must be uploaded through S3",
-                            "The ZIP is %" PRIu64 " bytes, over the 50 MB Lambda accepts in a "
-                            "direct upload: deploy it with s3_bucket/s3_key.",
-                            zip->size);
-    }
 }
 
 /*

@@ -3,7 +3,7 @@
 # shared/logic/ missing) fails the plan naming `shared.logic` and the
 # importing file and line; a wrong handler module, a missing handler
 # function, a missing required file and an unzipped size over Lambda's 250 MB
-# limit fail; an import found nowhere is a warning and the plan proceeds (an
+# limit fail; a ZIP over 50 MB warns; an import found nowhere is a warning and the plan proceeds (an
 # error with strict_imports); a guarded optional import passes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_package.sh"
@@ -97,6 +97,20 @@ pkg_write_main "resource \"lambda_package\" \"p\" {
   }
 }"
 expect_plan_error big.out '' '262144001|250 MB|262,144,000'
+
+# A ZIP over Lambda's 50 MB direct-upload limit: a warning, the plan proceeds.
+mkdir -p "$E2E_WORK/large"
+head -c 53000000 /dev/urandom >"$E2E_WORK/large/model.bin"
+pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path       = \"build/p.zip\"
+  compression_level = 0
+  source {
+    path = \"$E2E_WORK/large\"
+  }
+}"
+pkg_expect_plan large.out 2 "a ZIP over 50 MB still plans"
+e2e_grep large.out 'Warning: ZIP too large for a direct upload' "the 50 MB warning"
+e2e_grep large.out 'S3' "the warning says how to deploy it"
 
 e2e_assert_clean
 e2e_finish
