@@ -94,8 +94,42 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
     pthread_mutex_unlock(&p->mu);
 }
 
+/*
+ * Incompressible content (random blobs, already-compressed archives, media)
+ * costs the most deflate time and gains nothing. A file of at least
+ * PROBE_MIN bytes whose first PROBE_LEN bytes do not shrink below
+ * PROBE_RATIO_PERCENT under the fastest level is written as deflate's stored
+ * blocks (libdeflate level 0: a copy plus 5 bytes per 64 KiB), still as a
+ * deflate entry. The choice depends on the content alone, so it is as
+ * deterministic as the rest of the ZIP.
+ */
+#define PROBE_MIN ((size_t)256 * 1024)
+#define PROBE_LEN ((size_t)64 * 1024)
+#define PROBE_RATIO_PERCENT 97
+
+typedef struct compressors {
+    struct libdeflate_compressor *level; /* the requested level; NULL for level 0 */
+    struct libdeflate_compressor *probe; /* level 1, for the sample */
+    struct libdeflate_compressor *store; /* level 0: stored blocks */
+} compressors;
+
+static struct libdeflate_compressor *choose(const compressors *c, const unsigned char *raw,
+                                            size_t len)
+{
+    unsigned char out[PROBE_LEN];
+    if (c->level == NULL || len < PROBE_MIN) {
+        return c->level;
+    }
+    size_t got = libdeflate_deflate_compress(c->probe, raw, PROBE_LEN, out, sizeof(out));
+    /* 0: the sample did not even fit in its own size. */
+    if (got == 0 || got * 100 >= PROBE_LEN * PROBE_RATIO_PERCENT) {
+        return c->store;
+    }
+    return c->level;
+}
+
 /* Reads, verifies and compresses entry i into its slot. */
-static void process(pipeline *p, size_t i, struct libdeflate_compressor *c)
+static void process(pipeline *p, size_t i, const compressors *cs)
 {
     const lp_file *f = &p->m->files[i];
     lp_error e = LP_ERROR_INIT;
@@ -124,7 +158,8 @@ static void process(pipeline *p, size_t i, struct libdeflate_compressor *c)
         goto fail;
     }
     uint32_t crc = (uint32_t)libdeflate_crc32(0, raw, len);
-    int deflated = c != NULL && len > 0;
+    struct libdeflate_compressor *c = len > 0 ? choose(cs, raw, len) : NULL;
+    int deflated = c != NULL;
     size_t out_len = len;
     if (deflated) {
         size_t bound = libdeflate_deflate_compress_bound(c, len);
@@ -168,8 +203,12 @@ typedef struct worker_arg {
 static void *worker(void *arg)
 {
     pipeline *p = ((worker_arg *)arg)->p;
-    struct libdeflate_compressor *c = NULL;
-    if (p->level > 0 && (c = libdeflate_alloc_compressor(p->level)) == NULL) {
+    compressors cs = {NULL, NULL, NULL};
+    if (p->level > 0 && ((cs.level = libdeflate_alloc_compressor(p->level)) == NULL ||
+                         (cs.probe = libdeflate_alloc_compressor(1)) == NULL ||
+                         (cs.store = libdeflate_alloc_compressor(0)) == NULL)) {
+        libdeflate_free_compressor(cs.level);
+        libdeflate_free_compressor(cs.probe);
         lp_error e = LP_ERROR_INIT;
         lp_error_set(&e, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
         pthread_mutex_lock(&p->mu);
@@ -203,11 +242,13 @@ static void *worker(void *arg)
         p->slots[i].cost = cost;
         p->inflight += cost;
         pthread_mutex_unlock(&p->mu);
-        process(p, i, c);
+        process(p, i, &cs);
         pthread_mutex_lock(&p->mu);
     }
     pthread_mutex_unlock(&p->mu);
-    libdeflate_free_compressor(c);
+    libdeflate_free_compressor(cs.level);
+    libdeflate_free_compressor(cs.probe);
+    libdeflate_free_compressor(cs.store);
     return NULL;
 }
 

@@ -362,6 +362,61 @@ static void entries_are_sorted_with_fixed_time_unix_modes_and_no_extras(void **s
     free(out);
 }
 
+static void incompressible_content_grows_by_stored_block_headers_only(void **state)
+{
+    const char *d = *state;
+    size_t big = 512 * 1024;
+    unsigned char *noise = malloc(big);
+    char *text = malloc(big + 1);
+    assert_non_null(noise);
+    assert_non_null(text);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < big; i++) {
+        x ^= x << 13; /* xorshift32: deterministic noise */
+        x ^= x >> 17;
+        x ^= x << 5;
+        noise[i] = (unsigned char)x;
+        text[i] = "def handler(event, context):\n    return 42\n"[i % 43];
+    }
+    text[big] = '\0';
+    char *src = tu_path(d, "src");
+    char *np = tu_path(d, "src/model.bin");
+    tu_write(d, "src/app.py", text, 0644);
+    FILE *f = fopen(np, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(noise, 1, big, f), big);
+    fclose(f);
+    char *out = tu_path(d, "out.zip");
+    build_zip(src, out, 6, 0, NULL);
+    size_t n = 0;
+    unsigned char *z = tu_read(out, &n);
+    cd_entry e[4];
+    assert_int_equal(parse_cd(z, n, e, 4), 2);
+    assert_string_equal(e[0].name, "app.py");
+    assert_int_equal(e[0].method, 8);
+    assert_true(e[0].csize < big / 50);
+    /* Stored deflate blocks: the content plus 5 bytes per 64 KiB block. */
+    assert_string_equal(e[1].name, "model.bin");
+    assert_int_equal(e[1].method, 8);
+    assert_true(e[1].csize >= big && e[1].csize <= big + 5 * (big / 65535 + 1));
+    const unsigned char *data = z + e[1].offset + 30 + get16(z + e[1].offset + 26);
+    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+    unsigned char *back = malloc(big);
+    size_t back_len = 0;
+    assert_int_equal(libdeflate_deflate_decompress(dc, data, e[1].csize, back, big, &back_len),
+                     LIBDEFLATE_SUCCESS);
+    assert_int_equal(back_len, big);
+    assert_memory_equal(back, noise, big);
+    libdeflate_free_decompressor(dc);
+    free(back);
+    free(z);
+    free(out);
+    free(np);
+    free(src);
+    free(text);
+    free(noise);
+}
+
 static void deflated_entries_hold_libdeflate_output_verbatim(void **state)
 {
     const char *d = *state;
@@ -651,6 +706,7 @@ int main(void)
         T(same_sources_at_different_absolute_paths_give_same_bytes),
         T(thread_count_does_not_change_the_bytes),
         T(entries_are_sorted_with_fixed_time_unix_modes_and_no_extras),
+        T(incompressible_content_grows_by_stored_block_headers_only),
         T(deflated_entries_hold_libdeflate_output_verbatim),
         T(level_0_stores_every_entry),
         T(directory_entries_are_written_when_asked),
