@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lp_fs.h"
+
 #define CACHE_MAX_AGE_SECONDS (24 * 60 * 60)
 
 static int key_is_valid(const char *key)
@@ -46,40 +48,6 @@ static int entry_path(char *buf, size_t len, const char *dir, const char *key, l
     if (n < 0 || (size_t)n >= len) {
         return lp_error_set(err, LP_EINVAL, ENAMETOOLONG, -1, NULL, dir,
                             "cache directory path too long: '%s'", dir);
-    }
-    return 0;
-}
-
-/* mkdir -p for the directory part of path (or for path itself when is_dir). */
-static int make_parents(const char *path, int is_dir, lp_error *err)
-{
-    char buf[PATH_MAX];
-    int n = snprintf(buf, sizeof(buf), "%s", path);
-    if (n < 0 || (size_t)n >= sizeof(buf)) {
-        return lp_error_set(err, LP_EINVAL, ENAMETOOLONG, -1, "output_path", path,
-                            "path too long: '%s'", path);
-    }
-    if (!is_dir) {
-        char *slash = strrchr(buf, '/');
-        if (slash == NULL) {
-            return 0;
-        }
-        *slash = '\0';
-    }
-    for (char *p = buf + 1; *p != '\0'; p++) {
-        if (*p != '/') {
-            continue;
-        }
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            return lp_error_set(err, LP_EIO, errno, -1, "output_path", buf,
-                                "cannot create directory '%s': %s", buf, strerror(errno));
-        }
-        *p = '/';
-    }
-    if (buf[0] != '\0' && mkdir(buf, 0777) != 0 && errno != EEXIST) {
-        return lp_error_set(err, LP_EIO, errno, -1, "output_path", buf,
-                            "cannot create directory '%s': %s", buf, strerror(errno));
     }
     return 0;
 }
@@ -148,7 +116,7 @@ int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int thr
     if (rc < 0) {
         return rc;
     }
-    if ((rc = make_parents(dir, 1, err)) < 0) {
+    if ((rc = lp_fs_mkdirs(dir, 1, err)) < 0) {
         return rc;
     }
     if (lp_zip_hash_file(path, info, NULL) == 0) {
@@ -257,7 +225,7 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
         return lp_error_set(err, LP_ECHANGED, 0, -1, NULL, path,
                             "cached package '%s' does not have the expected hash", path);
     }
-    if ((rc = make_parents(output_path, 0, err)) < 0) {
+    if ((rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
         return rc;
     }
     if (rename(path, output_path) == 0) {

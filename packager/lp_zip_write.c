@@ -15,6 +15,7 @@
  */
 #include "lp_zip.h"
 
+#include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 
@@ -366,27 +367,6 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
     }
 }
 
-/* Creates every missing parent directory of path. */
-static int make_parents(const char *path, lp_error *err)
-{
-    char *p = strdup(path);
-    int rc = LP_OK;
-    if (p == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, "output_path", path, "out of memory");
-    }
-    for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", p,
-                              "cannot create directory '%s': %s", p, strerror(errno));
-            break;
-        }
-        *s = '/';
-    }
-    free(p);
-    return rc;
-}
-
 static int zip_fail(lp_error *err, zip_error_t *ze, const char *what, const char *path)
 {
     int se = zip_error_code_system(ze);
@@ -488,7 +468,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
                             "cannot write '%s': %s", output_path,
                             S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
     }
-    if ((rc = make_parents(output_path, err)) < 0) {
+    if ((rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
         return rc;
     }
     /* Reserve a unique name beside the output (mkstemps: O_EXCL, random). */
