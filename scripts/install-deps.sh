@@ -9,7 +9,7 @@ packages=(
     libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
     libzip-dev libssl-dev libmsgpack-dev libjansson-dev libdeflate-dev
     libcmocka-dev libclang-rt-14-dev
-    zip unzip python3
+    zip unzip python3 openssl git util-linux coreutils
 )
 if [ "${1:-}" = "--bench" ]; then
     packages+=(golang-go time openssl)
