@@ -18,19 +18,6 @@
 
 #define KEY_A "aaaa000000000000000000000000000000000000000000000000000000000001"
 
-static int setup(void **state)
-{
-    *state = tu_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tu_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static lp_manifest *inline_manifest(const char *content)
 {
     lp_source src;
@@ -143,7 +130,7 @@ static void the_cache_keeps_at_most_its_entry_limit(void **state)
     free(dir);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
 {

@@ -20,32 +20,6 @@
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-static int setup(void **state)
-{
-    *state = tu_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tu_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
-/* Builds a manifest of one directory source with default options. */
-static int build1(lp_manifest **m, const char *path, const char *prefix, lp_error *err)
-{
-    lp_source src;
-    memset(&src, 0, sizeof(src));
-    src.path = path;
-    src.prefix = prefix;
-    lp_spec spec = LP_SPEC_INIT;
-    spec.sources = &src;
-    spec.n_sources = 1;
-    return lp_manifest_build(m, &spec, err);
-}
-
 static void directory_source_is_taken_recursively_and_sorted(void **state)
 {
     const char *d = *state;
@@ -56,7 +30,7 @@ static void directory_source_is_taken_recursively_and_sorted(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     assert_int_equal(m->n_files, 4);
     assert_string_equal(m->files[0].archive_path, "B.py");
     assert_string_equal(m->files[1].archive_path, "a/b/c.py");
@@ -75,7 +49,7 @@ static void file_hashes_are_sha256_of_the_contents(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     const lp_file *f = lp_manifest_find(m, "abc.txt");
     assert_non_null(f);
     assert_string_equal(f->sha256_hex, SHA_ABC);
@@ -97,7 +71,7 @@ static void modes_are_0644_or_0755_when_any_execute_bit_is_set(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     assert_int_equal(lp_manifest_find(m, "plain")->mode, 0644);
     assert_int_equal(lp_manifest_find(m, "group_x")->mode, 0755);
     assert_int_equal(lp_manifest_find(m, "all")->mode, 0755);
@@ -114,7 +88,7 @@ static void package_without_files_is_einval_but_empty_source_is_fine(void **stat
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, empty, NULL, &err), LP_EINVAL);
+    assert_int_equal(tu_build_dir(&m, empty, NULL, &err), LP_EINVAL);
     lp_source s[2];
     memset(s, 0, sizeof(s));
     s[0].path = empty;
@@ -185,7 +159,7 @@ static void canonical_serialization_is_the_documented_format(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     char *canon = NULL;
     assert_int_equal(lp_manifest_canonical(m, &canon, &err), 0);
     assert_string_equal(canon, "lambda-package-manifest 1\n"
@@ -284,7 +258,7 @@ static void thread_count_does_not_change_the_manifest(void **state)
     free(src);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
 {

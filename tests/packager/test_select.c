@@ -18,32 +18,6 @@
 #include "lp_manifest.h"
 #include "testutil.h"
 
-static int setup(void **state)
-{
-    *state = tu_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tu_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
-/* Builds a manifest of one directory source with default options. */
-static int build1(lp_manifest **m, const char *path, const char *prefix, lp_error *err)
-{
-    lp_source src;
-    memset(&src, 0, sizeof(src));
-    src.path = path;
-    src.prefix = prefix;
-    lp_spec spec = LP_SPEC_INIT;
-    spec.sources = &src;
-    spec.n_sources = 1;
-    return lp_manifest_build(m, &spec, err);
-}
-
 static void prefix_puts_files_under_a_directory(void **state)
 {
     const char *d = *state;
@@ -51,7 +25,7 @@ static void prefix_puts_files_under_a_directory(void **state)
     char *src = tu_path(d, "shared");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, "python/shared/", &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, "python/shared/", &err), 0);
     assert_string_equal(m->files[0].archive_path, "python/shared/logic/courses.py");
     lp_manifest_free(m);
     free(src);
@@ -69,7 +43,7 @@ static void default_excludes_drop_caches_and_vcs_files(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     assert_int_equal(m->n_files, 1);
     assert_string_equal(m->files[0].archive_path, "a.py");
     lp_manifest_free(m);
@@ -175,7 +149,7 @@ static void single_file_source_uses_its_name(void **state)
     char *src = tu_path(d, "dir/handler.py");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, "fn", &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, "fn", &err), 0);
     assert_int_equal(m->n_files, 1);
     assert_string_equal(m->files[0].archive_path, "fn/handler.py");
     assert_int_equal(m->files[0].mode, 0755);
@@ -292,19 +266,19 @@ static void invalid_archive_paths_are_epath(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, "../up", &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, src, "../up", &err), LP_EPATH);
     assert_string_equal(err.field, "prefix");
-    assert_int_equal(build1(&m, src, "/abs", &err), LP_EPATH);
-    assert_int_equal(build1(&m, src, "a\\b", &err), LP_EPATH);
-    assert_int_equal(build1(&m, src, "a//b", &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, src, "/abs", &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, src, "a\\b", &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, src, "a//b", &err), LP_EPATH);
 
     tu_write(d, "bad/back\\slash.py", "x", 0644);
     char *bad = tu_path(d, "bad");
-    assert_int_equal(build1(&m, bad, NULL, &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, bad, NULL, &err), LP_EPATH);
     assert_string_equal(err.path, "back\\slash.py");
     tu_rmtree(bad);
     tu_write(d, "bad/\xff\xfe.py", "x", 0644);
-    assert_int_equal(build1(&m, bad, NULL, &err), LP_EPATH);
+    assert_int_equal(tu_build_dir(&m, bad, NULL, &err), LP_EPATH);
     assert_non_null(strstr(err.message, "UTF-8"));
 
     lp_source s;
@@ -332,7 +306,7 @@ static void symlink_inside_the_source_is_followed(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), 0);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), 0);
     assert_int_equal(m->n_files, 3);
     assert_non_null(lp_manifest_find(m, "alias/x.py"));
     assert_non_null(lp_manifest_find(m, "y.py"));
@@ -416,12 +390,12 @@ static void symlink_loop_is_esymlink(void **state)
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
-    assert_int_equal(build1(&m, src, NULL, &err), LP_ESYMLINK);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), LP_ESYMLINK);
     assert_non_null(strstr(err.message, "back"));
     char *self = tu_path(d, "src/self");
     assert_int_equal(symlink("self", self), 0);
     unlink(link);
-    assert_int_equal(build1(&m, src, NULL, &err), LP_ESYMLINK);
+    assert_int_equal(tu_build_dir(&m, src, NULL, &err), LP_ESYMLINK);
     free(self);
     free(link);
     free(src);
@@ -470,7 +444,7 @@ static void output_zip_and_its_temp_files_inside_a_source_are_skipped(void **sta
     free(out);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
 {

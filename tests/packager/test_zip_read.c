@@ -17,19 +17,6 @@
 #include "lp_zip.h"
 #include "testutil.h"
 
-static int setup(void **state)
-{
-    *state = tu_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tu_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static lp_manifest *build(const char *src, int level)
 {
     lp_source s;
@@ -274,7 +261,7 @@ static void diff_reports_missing_extra_changed_and_mode(void **state)
     free(b);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
 {

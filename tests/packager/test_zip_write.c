@@ -23,19 +23,6 @@
 #include "lp_zip.h"
 #include "testutil.h"
 
-static int setup(void **state)
-{
-    *state = tu_mkdtemp();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    tu_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 /* Files of a small Lambda-like tree, created in the given order. */
 static const char *const TREE[][2] = {
     {"course_request_handler/handler.py", "from shared.logic.courses import get\n"
@@ -692,7 +679,7 @@ static void package_larger_than_the_memory_budget_is_written_whole(void **state)
     free(out);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
 {

@@ -264,3 +264,28 @@ int tu_sh(const char *fmt, ...)
     }
     return WEXITSTATUS(st);
 }
+
+int tu_setup_tmpdir(void **state)
+{
+    *state = tu_mkdtemp();
+    return 0;
+}
+
+int tu_teardown_tmpdir(void **state)
+{
+    tu_rmtree(*state);
+    free(*state);
+    return 0;
+}
+
+int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error *err)
+{
+    lp_source src;
+    memset(&src, 0, sizeof(src));
+    src.path = path;
+    src.prefix = prefix;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &src;
+    spec.n_sources = 1;
+    return lp_manifest_build(m, &spec, err);
+}

@@ -6,6 +6,8 @@
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include "lp_manifest.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,5 +58,14 @@ size_t tu_zip_raw(const char *path, const tu_zip_entry *e, size_t n, size_t trun
 
 /* Runs a shell command; returns its exit status (or -1). */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cmocka setup/teardown: *state is a fresh temporary directory (a malloc'd
+ * path), removed with everything in it afterwards. */
+int tu_setup_tmpdir(void **state);
+int tu_teardown_tmpdir(void **state);
+
+/* Builds the manifest of one directory source (optional prefix) with the
+ * default options; returns lp_manifest_build's result. */
+int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error *err);
 
 #endif
