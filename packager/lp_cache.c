@@ -209,7 +209,7 @@ done:
 }
 
 int lp_cache_install(const char *dir, const char *key, const char *output_path,
-                     const lp_zip_info *expect, lp_error *err)
+                     const char *expect_sha256, lp_zip_info *installed, lp_error *err)
 {
     char path[PATH_MAX];
     lp_zip_info found;
@@ -220,7 +220,7 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
     if ((rc = lp_zip_hash_file(path, &found, err)) < 0) {
         return rc;
     }
-    if (strcmp(found.sha256_hex, expect->sha256_hex) != 0) {
+    if (strcmp(found.sha256_hex, expect_sha256) != 0) {
         unlink(path);
         return lp_error_set(err, LP_ECHANGED, 0, -1, NULL, path,
                             "cached package '%s' does not have the expected hash", path);
@@ -228,16 +228,18 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
     if ((rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
         return rc;
     }
-    if (rename(path, output_path) == 0) {
-        return 0;
+    if (rename(path, output_path) != 0) {
+        if (errno != EXDEV) {
+            return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
+                                "cannot write '%s': %s", output_path, strerror(errno));
+        }
+        if ((rc = copy_atomic(path, output_path, err)) < 0) {
+            return rc;
+        }
+        unlink(path);
     }
-    if (errno != EXDEV) {
-        return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
-                            "cannot write '%s': %s", output_path, strerror(errno));
+    if (installed != NULL) {
+        *installed = found;
     }
-    if ((rc = copy_atomic(path, output_path, err)) < 0) {
-        return rc;
-    }
-    unlink(path);
     return 0;
 }

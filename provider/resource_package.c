@@ -805,11 +805,8 @@ static int install_zip(const tfp_ctx *ctx, const package_config *pc, const lp_ma
             strcmp(zip->sha256_hex, expect_sha256) == 0) {
             return 0;
         }
-        lp_zip_info want;
-        memset(&want, 0, sizeof(want));
-        snprintf(want.sha256_hex, sizeof(want.sha256_hex), "%s", expect_sha256);
-        if (lp_cache_install(cache_dir(ctx), m->content_hash, pc->output_path, &want, NULL) == 0 &&
-            lp_zip_hash_file(pc->output_path, zip, &e) == 0) {
+        if (lp_cache_install(cache_dir(ctx), m->content_hash, pc->output_path, expect_sha256, zip,
+                             NULL) == 0) {
             return 0;
         }
     }

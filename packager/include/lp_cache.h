@@ -31,9 +31,10 @@ int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int thr
 
 /* Moves the entry for key to output_path (atomically: rename, or copy to a
  * temporary file beside output_path then rename), creating missing parent
- * directories. The entry must hash to expect->sha256_hex, else LP_ECHANGED and
- * nothing is written. LP_ENOENT when there is no entry. */
+ * directories, and fills *installed (when not NULL) with its hashes. The
+ * entry must hash to expect_sha256 (hex), else LP_ECHANGED and nothing is
+ * written. LP_ENOENT when there is no entry. */
 int lp_cache_install(const char *dir, const char *key, const char *output_path,
-                     const lp_zip_info *expect, lp_error *err);
+                     const char *expect_sha256, lp_zip_info *installed, lp_error *err);
 
 #endif

@@ -78,14 +78,18 @@ static void install_moves_the_entry_and_creates_parents(void **state)
     char *dir = tu_path(*state, "cache");
     char *out = tu_path(*state, "build/fn/out.zip");
     lp_manifest *m = inline_manifest("x = 1\n");
-    lp_zip_info put, after;
+    lp_zip_info put, installed, after;
     lp_error err = LP_ERROR_INIT;
     assert_int_equal(lp_cache_put(dir, m->content_hash, m, 1, &put, &err), 0);
-    assert_int_equal(lp_cache_install(dir, m->content_hash, out, &put, &err), 0);
+    assert_int_equal(lp_cache_install(dir, m->content_hash, out, put.sha256_hex, &installed, &err),
+                     0);
     assert_int_equal(lp_zip_hash_file(out, &after, &err), 0);
     assert_string_equal(after.sha256_hex, put.sha256_hex);
+    assert_string_equal(installed.base64sha256, after.base64sha256);
+    assert_int_equal(installed.size, after.size);
     assert_int_equal(lp_cache_get(dir, m->content_hash, &after, &err), LP_ENOENT);
-    assert_int_equal(lp_cache_install(dir, m->content_hash, out, &put, &err), LP_ENOENT);
+    assert_int_equal(lp_cache_install(dir, m->content_hash, out, put.sha256_hex, NULL, &err),
+                     LP_ENOENT);
     lp_manifest_free(m);
     free(out);
     free(dir);
@@ -102,7 +106,8 @@ static void install_with_another_hash_writes_nothing(void **state)
     assert_int_equal(lp_cache_put(dir, m->content_hash, m, 1, &put, &err), 0);
     wrong = put;
     wrong.sha256_hex[0] = wrong.sha256_hex[0] == '0' ? '1' : '0';
-    assert_int_equal(lp_cache_install(dir, m->content_hash, out, &wrong, &err), LP_ECHANGED);
+    assert_int_equal(lp_cache_install(dir, m->content_hash, out, wrong.sha256_hex, NULL, &err),
+                     LP_ECHANGED);
     size_t n = 0;
     unsigned char *kept = tu_read(out, &n);
     assert_int_equal(n, strlen("previous package"));
