@@ -615,6 +615,72 @@ static int report_broken(checker *c, const impctx *x, const char *summary, const
     return rc;
 }
 
+/* 1 when requirement line `line` (n bytes) names distribution `name`,
+ * compared as pip does: case-insensitively, with '-', '_' and '.' alike. */
+static int requirement_names(const char *line, size_t n, const char *name)
+{
+    size_t i = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t')) {
+        i++;
+    }
+    size_t k = 0;
+    for (; i < n; i++, k++) {
+        char a = line[i];
+        if (!((a >= 'a' && a <= 'z') || (a >= 'A' && a <= 'Z') || (a >= '0' && a <= '9') ||
+              a == '-' || a == '_' || a == '.')) {
+            break;
+        }
+        char b = name[k];
+        if (b == '\0') {
+            return 0;
+        }
+        a = a == '-' || a == '.' ? '_' : (char)(a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a);
+        b = b == '-' || b == '.' ? '_' : (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+        if (a != b) {
+            return 0;
+        }
+    }
+    return k > 0 && name[k] == '\0';
+}
+
+/* When a requirements.txt in the package names `top`, says so in buf. */
+static int requirements_hint(checker *c, const char *top, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->m->n_files; i++) {
+        const lp_file *f = &c->m->files[i];
+        const char *base = strrchr(f->archive_path, '/');
+        base = base != NULL ? base + 1 : f->archive_path;
+        if (f->is_dir || strcmp(base, "requirements.txt") != 0) {
+            continue;
+        }
+        const unsigned char *data = NULL;
+        unsigned char *owned = NULL;
+        size_t len = 0;
+        int rc = file_bytes(c, f, &data, &len, &owned);
+        if (rc < 0) {
+            return rc;
+        }
+        const char *t = (const char *)data;
+        int found = 0;
+        for (size_t at = 0; at < len && !found;) {
+            const char *nl = memchr(t + at, '\n', len - at);
+            size_t end = nl != NULL ? (size_t)(nl - t) : len;
+            found = requirement_names(t + at, end - at, top);
+            at = end + 1;
+        }
+        free(owned);
+        if (found) {
+            snprintf(buf, size,
+                     " The package's %s names '%s', but nothing installs it into the "
+                     "package: a requirements.txt is not read by Lambda.",
+                     f->archive_path, top);
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static int report_unknown(checker *c, const impctx *x, const char *top)
 {
     if (c->rep->n >= MAX_FINDINGS) {
@@ -640,13 +706,27 @@ static int report_unknown(checker *c, const impctx *x, const char *top)
     }
     c->n_unknown++;
     const lp_pyimport *im = x->im;
-    return add_finding(c, c->o->strict_imports ? LP_CHECK_ERROR : LP_CHECK_WARNING, "source", -1,
-                       x->path, im->line, "Import not found in the package or the runtime",
-                       "%s:%d: `%s`: '%s' is not in the package, not in the %s standard library, "
-                       "not provided by the Lambda runtime and not listed in external_modules. "
-                       "Unless a layer provides it, Lambda would fail with "
-                       "Runtime.ImportModuleError: No module named '%s'.",
-                       x->path, im->line, x->stmt, top, c->rt->id, top);
+    char req[PATHBUF + 160];
+    int rc = requirements_hint(c, top, req, sizeof(req));
+    if (rc < 0) {
+        return rc;
+    }
+    /* Strict covers what runs when the module loads; an import inside a
+     * function fails only when that function runs, so it stays a warning. */
+    int error = c->o->strict_imports && !im->in_function;
+    return add_finding(
+        c, error ? LP_CHECK_ERROR : LP_CHECK_WARNING, "source", -1, x->path, im->line,
+        "Import not found in the package or the runtime",
+        "%s:%d: `%s`: '%s' is not in the package, not in the %s standard library, not provided by "
+        "the Lambda runtime and not listed in external_modules, so Lambda would fail with "
+        "Runtime.ImportModuleError: No module named '%s'.%s Fix it by one of: add a source block "
+        "that puts '%s' in the package; list \"%s\" in external_modules when a layer provides "
+        "it; install it into the package with dependencies.%s",
+        x->path, im->line, x->stmt, top, c->rt->id, top, req, top, top,
+        im->in_function ? " The import is inside a function, so it fails only when that function "
+                          "runs."
+        : error         ? " (strict_imports = false makes this a warning.)"
+                        : "");
 }
 
 /* Dotted name of an archive module path ("a/b/c" -> "a.b.c") into buf. */

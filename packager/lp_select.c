@@ -388,17 +388,7 @@ static int normalize_prefix(const char *prefix, int si, char **out, lp_error *er
     if ((*out = strndup(p, n)) == NULL) {
         return nomem(err, si);
     }
-    if (n > 0) {
-        const char *why = lp_path_check(*out, 0);
-        if (why != NULL) {
-            return lp_error_set(err, LP_EPATH, 0, si, "prefix", p, "invalid prefix '%s': %s", p,
-                                why);
-        }
-    } else if (p[0] == '/') {
-        return lp_error_set(err, LP_EPATH, 0, si, "prefix", p, "invalid prefix '%s': %s", p,
-                            "absolute path");
-    }
-    return LP_OK;
+    return lp_spec_check_prefix(p, si, err);
 }
 
 /* Spec-wide globs (default excludes + spec->excludes) compiled once. */

@@ -31,6 +31,7 @@
 #include "lp_cache.h"
 #include "lp_check.h"
 #include "lp_manifest.h"
+#include "lp_spec.h"
 #include "lp_summary.h"
 #include "lp_zip.h"
 #include "resources.h"
@@ -38,8 +39,6 @@
 #ifndef TFP_VERSION
 #define TFP_VERSION "0.0.0"
 #endif
-
-#define DEFAULT_LEVEL 6
 
 /* ---- schema ---- */
 
@@ -126,7 +125,18 @@ static const tfp_schema_attr package_attrs[] = {
      .type = &tfp_type_bool,
      .optional = true,
      .computed = true,
-     .description = "Make imports found nowhere errors instead of warnings. Default false."},
+     .description = "Imports that run when the handler's module loads and are found nowhere "
+                    "are errors (true) or warnings (false). Default true."},
+    {.name = "directory_entries",
+     .type = &tfp_type_bool,
+     .optional = true,
+     .computed = true,
+     .description = "Also write an entry for every directory. Default false."},
+    {.name = "allow_external_symlinks",
+     .type = &tfp_type_bool,
+     .optional = true,
+     .computed = true,
+     .description = "Follow symlinks whose target leaves their source. Default false."},
     {.name = "content_hash",
      .type = &tfp_type_string,
      .computed = true,
@@ -182,8 +192,7 @@ static const char *const content_attrs[] = {
 typedef struct package_config {
     const char *output_path;
     lp_source *sources;
-    lp_spec spec;
-    lp_check_options check;
+    lp_spec_package pkg; /* the definition both doors share (lp_spec.h) */
 } package_config;
 
 static const tfp_path *attr_path(const tfp_ctx *ctx, const char *name)
@@ -225,11 +234,10 @@ static bool bool_or(const tfp_value *v, bool fallback)
 static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config *pc,
                        tfp_diags *diags)
 {
-    lp_spec init = LP_SPEC_INIT;
-    lp_check_options check_init = LP_CHECK_OPTIONS_INIT;
     memset(pc, 0, sizeof(*pc));
-    pc->spec = init;
-    pc->check = check_init;
+    lp_spec_package_init(&pc->pkg);
+    lp_spec *spec = &pc->pkg.spec;
+    lp_check_options *check = &pc->pkg.check;
     pc->output_path = tfp_value_str(tfp_value_attr(cfg, "output_path"));
 
     const tfp_value *sources = tfp_value_attr(cfg, "source");
@@ -253,25 +261,33 @@ static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config 
             src->content_len = content->str_len;
         }
     }
-    pc->spec.sources = pc->sources;
-    pc->spec.n_sources = n;
-    pc->spec.excludes = string_list(ctx, tfp_value_attr(cfg, "excludes"), &pc->spec.n_excludes);
-    pc->spec.default_excludes = bool_or(tfp_value_attr(cfg, "default_excludes"), true) ? 1 : 0;
-    int64_t level = DEFAULT_LEVEL;
+    spec->sources = pc->sources;
+    spec->n_sources = n;
+    spec->excludes = string_list(ctx, tfp_value_attr(cfg, "excludes"), &spec->n_excludes);
+    spec->default_excludes =
+        bool_or(tfp_value_attr(cfg, "default_excludes"), spec->default_excludes) ? 1 : 0;
+    spec->directory_entries =
+        bool_or(tfp_value_attr(cfg, "directory_entries"), spec->directory_entries) ? 1 : 0;
+    spec->allow_external_symlinks =
+        bool_or(tfp_value_attr(cfg, "allow_external_symlinks"), spec->allow_external_symlinks) ? 1
+                                                                                               : 0;
+    int64_t level = spec->level;
     const tfp_value *lv = tfp_value_attr(cfg, "compression_level");
     if (!tfp_value_is_null(lv) && tfp_value_as_int(lv, &level) != TFP_OK) {
         level = -1;
     }
-    pc->spec.level = level >= 0 && level <= 9 ? (int)level : -1;
-    pc->spec.output_path = pc->output_path;
+    spec->level = level >= 0 && level <= 9 ? (int)level : -1;
+    spec->output_path = pc->output_path;
+    pc->pkg.output_path = pc->output_path;
 
-    pc->check.runtime = tfp_value_str(tfp_value_attr(cfg, "runtime"));
-    pc->check.handler = tfp_value_str(tfp_value_attr(cfg, "handler"));
-    pc->check.external_modules =
-        string_list(ctx, tfp_value_attr(cfg, "external_modules"), &pc->check.n_external_modules);
-    pc->check.strict_imports = bool_or(tfp_value_attr(cfg, "strict_imports"), false) ? 1 : 0;
-    pc->check.required_files =
-        string_list(ctx, tfp_value_attr(cfg, "required_files"), &pc->check.n_required_files);
+    check->runtime = tfp_value_str(tfp_value_attr(cfg, "runtime"));
+    check->handler = tfp_value_str(tfp_value_attr(cfg, "handler"));
+    check->external_modules =
+        string_list(ctx, tfp_value_attr(cfg, "external_modules"), &check->n_external_modules);
+    check->strict_imports =
+        bool_or(tfp_value_attr(cfg, "strict_imports"), check->strict_imports) ? 1 : 0;
+    check->required_files =
+        string_list(ctx, tfp_value_attr(cfg, "required_files"), &check->n_required_files);
     return 0;
 }
 
@@ -310,11 +326,14 @@ static const tfp_path *error_path(const tfp_ctx *ctx, const lp_error *e)
     if (field != NULL && strcmp(field, "level") == 0) {
         return attr_path(ctx, "compression_level");
     }
-    if (field != NULL && (strcmp(field, "excludes") == 0 || strcmp(field, "output_path") == 0)) {
-        return attr_path(ctx, field);
-    }
     if (e->source_index >= 0) {
         return source_path(ctx, (size_t)e->source_index, field);
+    }
+    static const char *const top_level[] = {"excludes", "output_path", "runtime", "handler"};
+    for (size_t i = 0; field != NULL && i < sizeof(top_level) / sizeof(top_level[0]); i++) {
+        if (strcmp(field, top_level[i]) == 0) {
+            return attr_path(ctx, field);
+        }
     }
     return attr_path(ctx, "source");
 }
@@ -355,7 +374,7 @@ static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_man
 {
     lp_check_report *report = NULL;
     lp_error e = LP_ERROR_INIT;
-    if (lp_check_run(&report, m, &pc->check, &e) < 0) {
+    if (lp_check_run(&report, m, &pc->pkg.check, &e) < 0) {
         return diag_lp_error(ctx, diags, &e);
     }
     int rc = report_diags(ctx, report, diags);
@@ -514,9 +533,11 @@ static int state_set_defaults(const tfp_ctx *ctx, tfp_value *obj, const tfp_valu
         const char *name;
         tfp_value *value;
     } defaults[] = {
-        {"default_excludes", tfp_value_bool(a, true)},
-        {"strict_imports", tfp_value_bool(a, false)},
-        {"compression_level", tfp_value_int(a, DEFAULT_LEVEL)},
+        {"default_excludes", tfp_value_bool(a, LP_SPEC_DEFAULT_EXCLUDES)},
+        {"strict_imports", tfp_value_bool(a, LP_SPEC_DEFAULT_STRICT_IMPORTS)},
+        {"compression_level", tfp_value_int(a, LP_SPEC_DEFAULT_LEVEL)},
+        {"directory_entries", tfp_value_bool(a, LP_SPEC_DEFAULT_DIRECTORY_ENTRIES)},
+        {"allow_external_symlinks", tfp_value_bool(a, LP_SPEC_DEFAULT_ALLOW_EXTERNAL_SYMLINKS)},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
         if (tfp_value_is_null(tfp_value_attr(config, defaults[i].name)) &&
@@ -534,71 +555,103 @@ static bool is_set(const tfp_value *v)
     return v != NULL && !tfp_value_is_null(v);
 }
 
-static void validate_source(const tfp_ctx *ctx, const tfp_value *s, size_t i, tfp_diags *diags)
+/* The summary of a problem lp_spec found in a configuration. */
+static const char *validate_summary(const lp_error *e, bool has_content)
 {
-    bool has_path = is_set(tfp_value_attr(s, "path"));
-    bool has_content = is_set(tfp_value_attr(s, "content"));
-    bool has_filename = is_set(tfp_value_attr(s, "filename"));
-    if (has_path == has_content) {
-        tfp_diag_error_at(diags, source_path(ctx, i, NULL), "Invalid source block",
-                          "source[%zu] must set exactly one of `path` or `content`%s.", i,
-                          has_path ? " (both are set)" : " (neither is set)");
-        return;
+    const char *f = e->field != NULL ? e->field : "";
+    if (e->code == LP_EPATH) {
+        return "Invalid prefix";
     }
-    if (has_content && !has_filename) {
-        tfp_diag_error_at(diags, source_path(ctx, i, "filename"), "Missing filename",
-                          "source[%zu] has inline `content` and needs `filename`, the archive "
-                          "path to store it under.",
-                          i);
+    if (e->code == LP_EGLOB) {
+        return "Invalid glob pattern";
     }
-    if (has_path && has_filename) {
-        tfp_diag_error_at(diags, source_path(ctx, i, "filename"), "Unexpected filename",
-                          "source[%zu]: `filename` goes with `content`; with `path`, use "
-                          "`prefix` to choose where the files land.",
-                          i);
+    if (strcmp(f, "level") == 0) {
+        return "Invalid compression_level";
     }
-    static const char *const path_only[] = {"prefix", "include", "exclude"};
-    for (size_t k = 0; has_content && k < sizeof(path_only) / sizeof(path_only[0]); k++) {
-        if (is_set(tfp_value_attr(s, path_only[k]))) {
-            tfp_diag_error_at(diags, source_path(ctx, i, path_only[k]), "Unexpected argument",
-                              "source[%zu]: `%s` goes with `path`, not with inline `content`.", i,
-                              path_only[k]);
+    if (strcmp(f, "runtime") == 0) {
+        return "Unknown Lambda runtime";
+    }
+    if (strcmp(f, "handler") == 0) {
+        return "Invalid handler";
+    }
+    if (e->field == NULL) {
+        return "Invalid source block";
+    }
+    if (strcmp(f, "filename") == 0) {
+        return has_content ? "Missing filename" : "Unexpected filename";
+    }
+    if (strcmp(f, "path") == 0) {
+        return "Empty source path";
+    }
+    return "Unexpected argument";
+}
+
+typedef struct validate_ctx {
+    const tfp_ctx *ctx;
+    tfp_diags *diags;
+    bool has_content; /* of the source being validated */
+} validate_ctx;
+
+static void validate_problem(void *payload, const lp_error *e)
+{
+    const validate_ctx *v = payload;
+    tfp_diag_error_at(v->diags, error_path(v->ctx, e), validate_summary(e, v->has_content), "%s",
+                      e->message);
+}
+
+/* Each known glob of a list attribute, through lp_spec_check_glob. */
+static void validate_globs(validate_ctx *v, const tfp_value *list, int si, const char *field)
+{
+    for (size_t k = 0; tfp_value_is_known(list) && list != NULL && k < list->n; k++) {
+        lp_error e = LP_ERROR_INIT;
+        const char *g = tfp_value_str(list->items[k]);
+        if (g != NULL && lp_spec_check_glob(g, si, field, &e) < 0) {
+            validate_problem(v, &e);
         }
     }
+}
+
+static void validate_source(validate_ctx *v, const tfp_value *s, size_t i)
+{
+    lp_spec_source_shape shape = {
+        .path = is_set(tfp_value_attr(s, "path")),
+        .content = is_set(tfp_value_attr(s, "content")),
+        .filename = is_set(tfp_value_attr(s, "filename")),
+        .prefix = is_set(tfp_value_attr(s, "prefix")),
+        .include = is_set(tfp_value_attr(s, "include")),
+        .exclude = is_set(tfp_value_attr(s, "exclude")),
+    };
     const char *path = tfp_value_str(tfp_value_attr(s, "path"));
-    if (path != NULL && path[0] == '\0') {
-        tfp_diag_error_at(diags, source_path(ctx, i, "path"), "Empty source path",
-                          "source[%zu].path is empty; use \".\" for the current directory.", i);
+    v->has_content = shape.content;
+    if (lp_spec_check_source_shape(&shape, path != NULL && path[0] == '\0', (int)i,
+                                   validate_problem, v) > 0) {
+        return;
     }
+    lp_error e = LP_ERROR_INIT;
+    const char *prefix = tfp_value_str(tfp_value_attr(s, "prefix"));
+    if (lp_spec_check_prefix(prefix, (int)i, &e) < 0) {
+        validate_problem(v, &e);
+    }
+    validate_globs(v, tfp_value_attr(s, "include"), (int)i, "include");
+    validate_globs(v, tfp_value_attr(s, "exclude"), (int)i, "exclude");
 }
 
 static int package_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_diags *diags)
 {
     const tfp_value *cfg = in->config;
+    validate_ctx v = {ctx, diags, false};
+    lp_error e = LP_ERROR_INIT;
     const tfp_value *level = tfp_value_attr(cfg, "compression_level");
-    int64_t lv;
-    if (is_set(level) && tfp_value_is_known(level) &&
-        (tfp_value_as_int(level, &lv) != TFP_OK || lv < 0 || lv > 9)) {
-        tfp_diag_error_at(diags, attr_path(ctx, "compression_level"), "Invalid compression_level",
-                          "compression_level must be a whole number from 0 (store) to 9; got %g.",
-                          level->num);
+    if (is_set(level) && tfp_value_is_known(level) && lp_spec_check_level(level->num, &e) < 0) {
+        validate_problem(&v, &e);
     }
-    const char *runtime = tfp_value_str(tfp_value_attr(cfg, "runtime"));
-    if (runtime != NULL && !lp_check_runtime_is_known(runtime)) {
-        tfp_diag_error_at(diags, attr_path(ctx, "runtime"), "Unknown Lambda runtime",
-                          "\"%s\" is not a Lambda runtime identifier. Known runtimes: %s.", runtime,
-                          lp_check_runtime_list());
+    if (lp_spec_check_runtime(tfp_value_str(tfp_value_attr(cfg, "runtime")), &e) < 0) {
+        validate_problem(&v, &e);
     }
-    const char *handler = tfp_value_str(tfp_value_attr(cfg, "handler"));
-    if (handler != NULL) {
-        const char *dot = strrchr(handler, '.');
-        if (dot == NULL || dot == handler || dot[1] == '\0') {
-            tfp_diag_error_at(diags, attr_path(ctx, "handler"), "Invalid handler",
-                              "handler \"%s\" must look like `module.function` (for Python, "
-                              "`package.module.function`).",
-                              handler);
-        }
+    if (lp_spec_check_handler(tfp_value_str(tfp_value_attr(cfg, "handler")), &e) < 0) {
+        validate_problem(&v, &e);
     }
+    validate_globs(&v, tfp_value_attr(cfg, "excludes"), -1, "excludes");
     const char *output = tfp_value_str(tfp_value_attr(cfg, "output_path"));
     if (output != NULL && output[0] == '\0') {
         tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Empty output_path",
@@ -607,7 +660,7 @@ static int package_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_d
     const tfp_value *sources = tfp_value_attr(cfg, "source");
     for (size_t i = 0; sources != NULL && i < sources->n; i++) {
         if (tfp_value_is_known(sources->items[i])) {
-            validate_source(ctx, sources->items[i], i, diags);
+            validate_source(&v, sources->items[i], i);
         }
     }
     return tfp_diags_has_error(diags) ? -1 : 0;
@@ -636,7 +689,7 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
     if (config_read(ctx, cfg, pc, diags) < 0) {
         return -1;
     }
-    if (lp_manifest_build(m, &pc->spec, &e) < 0) {
+    if (lp_manifest_build(m, &pc->pkg.spec, &e) < 0) {
         return diag_lp_error(ctx, diags, &e);
     }
     return 0;
@@ -908,7 +961,7 @@ static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, tf
     if (recorded != NULL && strcmp(recorded, zip.sha256_hex) == 0) {
         return 0; /* unchanged: the recorded description stands */
     }
-    int64_t level = DEFAULT_LEVEL;
+    int64_t level = LP_SPEC_DEFAULT_LEVEL;
     tfp_value_as_int(tfp_value_attr(obj, "compression_level"), &level);
     lp_manifest *m = NULL;
     if (lp_zip_read_manifest(&m, path, (int)level, &e) < 0) {

@@ -25,8 +25,8 @@ resource "lambda_package" "layer" {
 }
 
 # The function's own package does not contain mylib: the layer provides it.
-# external_modules says so, and strict_imports turns any other unresolved
-# import into a plan error instead of a warning.
+# external_modules says so; any other unresolved import is a plan error
+# (strict_imports, the default, written out here for the reader).
 resource "lambda_package" "report" {
   output_path = "${path.module}/build/report.zip"
   runtime     = "python3.12"

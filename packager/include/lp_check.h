@@ -19,23 +19,7 @@
 #include "lp_error.h"
 #include "lp_manifest.h"
 
-#define LP_CHECK_OPTIONS_VERSION 1
-
-typedef struct lp_check_options {
-    unsigned version;    /* LP_CHECK_OPTIONS_VERSION */
-    const char *runtime; /* "python3.12", "nodejs20.x", ...; NULL: skip runtime checks */
-    const char *handler; /* "pkg/mod.func"; NULL: skip handler checks */
-    const char *const *external_modules; /* top-level modules provided elsewhere (layers) */
-    size_t n_external_modules;
-    int strict_imports;                /* 1: unresolved imports are errors, not warnings */
-    const char *const *required_files; /* archive paths that must be present */
-    size_t n_required_files;
-} lp_check_options;
-
-#define LP_CHECK_OPTIONS_INIT                                                                      \
-    {                                                                                              \
-        LP_CHECK_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0                                  \
-    }
+/* lp_check_options and its defaults are defined in lp_spec.h. */
 
 /* Lambda's limit on the unzipped size of a package, and the size above which
  * a ZIP must be uploaded through S3. */

@@ -7,7 +7,8 @@
  * that change the ZIP bytes (docs/internals/manifest.md). Building a manifest
  * reads and hashes every file once and writes nothing.
  *
- * Ownership: lp_spec and lp_source are borrowed views owned by the caller;
+ * The spec (lp_spec, lp_source) is defined in lp_spec.h. Ownership: the spec
+ * is borrowed from the caller;
  * lp_manifest_build copies what it needs. The manifest is freed with
  * lp_manifest_free.
  */
@@ -18,42 +19,7 @@
 #include <stdint.h>
 
 #include "lp_error.h"
-
-/* One source: either a filesystem path (dir taken recursively, or a file),
- * or inline content with an archive filename. */
-typedef struct lp_source {
-    const char *path;           /* file or directory; NULL for inline content */
-    const char *prefix;         /* archive prefix ("shared", "python/lib"); NULL or "" for none */
-    const char *const *include; /* globs; when n_include > 0 only matching files are taken */
-    size_t n_include;
-    const char *const *exclude; /* globs, added to the spec-wide excludes */
-    size_t n_exclude;
-    const char *content; /* inline content (may contain NUL); NULL for a path source */
-    size_t content_len;
-    const char *filename; /* archive path of the inline content */
-} lp_source;
-
-#define LP_SPEC_VERSION 1
-
-typedef struct lp_spec {
-    unsigned version; /* LP_SPEC_VERSION */
-    const lp_source *sources;
-    size_t n_sources;
-    const char *const *excludes; /* globs applied to every path source */
-    size_t n_excludes;
-    int default_excludes; /* 1: also exclude __pycache__/, *.pyc, .git/, .DS_Store, .terraform/ */
-    int level;            /* deflate level 0-9; 0 = stored */
-    int allow_external_symlinks; /* 1: follow links whose target leaves the source root */
-    int directory_entries;       /* 1: write directory entries too */
-    const char *output_path;     /* when inside a source, it is never packaged; may be NULL */
-    const char *base_dir;        /* relative paths are resolved against it; NULL = cwd */
-    int threads; /* worker threads hashing files; <= 0: one per online CPU (added field) */
-} lp_spec;
-
-#define LP_SPEC_INIT                                                                               \
-    {                                                                                              \
-        LP_SPEC_VERSION, NULL, 0, NULL, 0, 1, 6, 0, 0, NULL, NULL, 0                               \
-    }
+#include "lp_spec.h"
 
 typedef struct lp_file {
     char *archive_path; /* e.g. "shared/logic/courses.py" */

@@ -3,14 +3,28 @@
 # shared/logic/ missing) fails the plan naming `shared.logic` and the
 # importing file and line; a wrong handler module, a missing handler
 # function, a missing required file and an unzipped size over Lambda's 250 MB
-# limit fail; a ZIP over 50 MB warns; an import found nowhere is a warning and the plan proceeds (an
-# error with strict_imports); a guarded optional import passes.
+# limit fail; a ZIP over 50 MB warns; an import found nowhere fails the plan
+# by default, listing the fixes (a warning with strict_imports = false); the
+# incident's other form, the shared source block left out, fails by default;
+# a guarded optional import passes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_package.sh"
 e2e_init "$1"
 pkg_example basic
 e2e_dev_overrides
 cfg="$E2E_WORK/cfg"
+
+package_no_shared() { # the function's folder only: the `shared` block forgotten
+    pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  runtime     = \"python3.12\"
+  handler     = \"$1\"
+  source {
+    path   = \"./src/lambda/course_request_handler\"
+    prefix = \"course_request_handler\"
+  }
+}"
+}
 
 package() { # package HANDLER [EXTRA-HCL]
     pkg_write_main "resource \"lambda_package\" \"p\" {
@@ -51,6 +65,13 @@ expect_plan_error incident.out 'Import cannot be resolved' 'shared\.logic' \
     'course_request_handler/handler\.py:4' 'ImportModuleError'
 mv "$E2E_WORK/logic.moved" "$cfg/src/lambda/shared/logic"
 
+# The incident's other form: the shared source block is left out. With the
+# default settings the plan fails and names the module and the fixes.
+package_no_shared "$handler"
+expect_plan_error noshared.out 'Import not found' "'shared' is not in" \
+    'course_request_handler/handler\.py:[0-9]' 'add a source' 'external_modules' \
+    'dependencies'
+
 package "course_request_handler.nothere.lambda_handler"
 expect_plan_error module.out 'Handler' 'course_request_handler/nothere\.py'
 
@@ -60,17 +81,18 @@ expect_plan_error function.out 'Handler' 'no_such_function' 'course_request_hand
 package "$handler" 'required_files = ["shared/config.json"]'
 expect_plan_error required.out 'Required file' 'shared/config\.json'
 
-# An import found nowhere: a warning, the plan proceeds; an error when strict.
+# An import found nowhere: an error by default; a warning, and the plan
+# proceeds, with strict_imports = false.
 cat >>"$cfg/src/lambda/shared/logic/courses.py" <<'PY'
 
 import requests_not_vendored
 PY
 package "$handler"
-pkg_expect_plan warn.out 2 "an unknown third-party import only warns"
+expect_plan_error strict.out '' 'requests_not_vendored' 'shared/logic/courses\.py:1[0-9]'
+package "$handler" 'strict_imports = false'
+pkg_expect_plan warn.out 2 "an unknown third-party import only warns when not strict"
 e2e_grep warn.out 'Warning: ' "warning shown"
 e2e_grep warn.out 'requests_not_vendored' "warning names the import"
-package "$handler" 'strict_imports = true'
-expect_plan_error strict.out '' 'requests_not_vendored' 'shared/logic/courses\.py:1[0-9]'
 package "$handler" 'external_modules = ["requests_not_vendored"]'
 pkg_expect_plan external.out 2 "external_modules satisfies the import"
 e2e_grep_not external.out 'Warning: Import' "no warning with external_modules"

@@ -63,6 +63,28 @@ pkg_write_main "resource \"lambda_package\" \"p\" {
 }"
 expect_error nofilename.out validate 'Missing filename' 'filename'
 
+# Prefixes and globs are checked at validate when they are known, and a bad
+# prefix says how to write one.
+for bad in /shared ../x; do
+    pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  source {
+    path   = \"$src/shared\"
+    prefix = \"$bad\"
+  }
+}"
+    expect_error "prefix${bad//\//_}.out" validate 'Invalid prefix' 'prefix' 'relative to the' \
+        'python/lib'
+done
+pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  source {
+    path    = \"$src/shared\"
+    exclude = [\"[abc\"]
+  }
+}"
+expect_error glob-validate.out validate 'Invalid glob pattern' 'exclude' '\[abc'
+
 pkg_write_main "resource \"lambda_package\" \"p\" {
   output_path = \"build/p.zip\"
   source {

@@ -349,7 +349,7 @@ static void from_package_import_submodule_or_name_resolves(void **state)
     lp_manifest *m = hm_make(files, 3);
     lp_check_report *r = run_py(m, "app.handler");
     /* the submodule was followed: its unknown import is reported */
-    const lp_check_finding *f = expect_one(r, LP_CHECK_WARNING);
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
     assert_string_equal(f->archive_path, "shared/logic/courses.py");
     assert_non_null(strstr(f->detail, "'missing_dep'"));
     lp_check_report_free(r);
@@ -491,32 +491,59 @@ static void unreachable_modules_are_not_scanned(void **state)
     hm_free(m);
 }
 
-static void unknown_third_party_import_is_warning_or_error_when_strict(void **state)
+static void
+unknown_third_party_import_is_error_listing_fixes_or_warning_when_not_strict(void **state)
 {
     (void)state;
     hm_file files[] = {
         {"app.py", "import requests\nimport requests.adapters\ndef handler(e, c): pass\n"}};
     lp_manifest *m = hm_make(files, 1);
-    lp_check_report *r = run_py(m, "app.handler");
-    const lp_check_finding *f = expect_one(r, LP_CHECK_WARNING); /* one per top-level name */
+    lp_check_report *r = run_py(m, "app.handler");             /* strict_imports defaults to true */
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR); /* one per top-level name */
     assert_string_equal(f->summary, "Import not found in the package or the runtime");
     assert_int_equal(f->line, 1);
     assert_non_null(strstr(f->detail, "No module named 'requests'"));
+    assert_non_null(strstr(f->detail, "add a source block"));
+    assert_non_null(strstr(f->detail, "external_modules"));
+    assert_non_null(strstr(f->detail, "dependencies"));
+    assert_null(strstr(f->detail, "requirements.txt"));
     lp_check_report_free(r);
 
     lp_check_options o = LP_CHECK_OPTIONS_INIT;
     o.runtime = "python3.12";
     o.handler = "app.handler";
-    o.strict_imports = 1;
+    o.strict_imports = 0;
     r = run(m, &o);
-    expect_one(r, LP_CHECK_ERROR);
+    expect_one(r, LP_CHECK_WARNING);
     lp_check_report_free(r);
 
     const char *ext[] = {"requests"};
+    o.strict_imports = 1;
     o.external_modules = ext;
     o.n_external_modules = 1;
     r = run(m, &o);
     expect_clean(r);
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
+static void unknown_import_named_by_requirements_txt_says_so(void **state)
+{
+    (void)state;
+    hm_file files[] = {
+        {"app.py", "import yaml\nimport requests\ndef handler(e, c): pass\n"},
+        {"requirements.txt",
+         "# pinned\nPyYAML==6.0\nRequests[socks] >= 2.31 ; python_version>'3'\n"},
+    };
+    lp_manifest *m = hm_make(files, 2);
+    lp_check_report *r = run_py(m, "app.handler");
+    const lp_check_finding *req = with_detail(r, "'requests' is not in the package");
+    const lp_check_finding *yaml = with_detail(r, "'yaml' is not in the package");
+    assert_non_null(req);
+    assert_non_null(yaml);
+    assert_non_null(strstr(req->detail, "requirements.txt names 'requests'"));
+    /* the distribution PyYAML provides `yaml`: names differ, nothing is claimed */
+    assert_null(strstr(yaml->detail, "requirements.txt"));
     lp_check_report_free(r);
     hm_free(m);
 }
@@ -557,12 +584,12 @@ static void stdlib_and_runtime_modules_depend_on_the_version(void **state)
     lp_check_report_free(r);
     o.runtime = "python3.12"; /* distutils removed */
     r = run(m, &o);
-    const lp_check_finding *f = expect_one(r, LP_CHECK_WARNING);
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
     assert_non_null(strstr(f->detail, "'distutils'"));
     lp_check_report_free(r);
     o.runtime = "python3.10"; /* no tomllib yet */
     r = run(m, &o);
-    f = expect_one(r, LP_CHECK_WARNING);
+    f = expect_one(r, LP_CHECK_ERROR);
     assert_non_null(strstr(f->detail, "'tomllib'"));
     lp_check_report_free(r);
     hm_free(m);
@@ -864,8 +891,8 @@ static void thousands_of_vendored_files_check_quickly(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     print_message("checked %zu files in %.2f ms\n", n + 1, ms);
-    /* only app.py and vendor7/mod7.py were scanned: one warning, from the latter */
-    const lp_check_finding *f = expect_one(r, LP_CHECK_WARNING);
+    /* only app.py and vendor7/mod7.py were scanned: one finding, from the latter */
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
     assert_string_equal(f->archive_path, "vendor7/mod7.py");
     assert_true(ms < 2000.0);
     lp_check_report_free(r);
@@ -951,7 +978,9 @@ int main(void)
         cmocka_unit_test(module_attributes_and_dynamic_modules_are_not_flagged),
         cmocka_unit_test(imports_are_followed_transitively_once),
         cmocka_unit_test(unreachable_modules_are_not_scanned),
-        cmocka_unit_test(unknown_third_party_import_is_warning_or_error_when_strict),
+        cmocka_unit_test(
+            unknown_third_party_import_is_error_listing_fixes_or_warning_when_not_strict),
+        cmocka_unit_test(unknown_import_named_by_requirements_txt_says_so),
         cmocka_unit_test(external_module_also_in_package_is_warning),
         cmocka_unit_test(stdlib_and_runtime_modules_depend_on_the_version),
         cmocka_unit_test(guarded_optional_import_has_no_finding),
