@@ -476,6 +476,60 @@ void tfp_provider_read_resource(tfp_provider *p, tfp_arena *arena, const tfp_rea
     resp->private_data = out.private_data;
 }
 
+/*
+ * Between plan and apply the private state travels inside Terraform's plan:
+ * the core wraps the resource's planned private state together with the
+ * prior one, so that a failed apply can give the prior one back (the
+ * ApplyResourceChange request carries no prior private state). Layout:
+ * PRIVATE_MAGIC, the planned part's length in decimal, '\n', the planned
+ * part, the prior part. Anything else (a plan from an older provider) is all
+ * planned, with no prior part.
+ */
+#define PRIVATE_MAGIC "tfp-private-1\n"
+
+static tfp_bytes private_wrap(tfp_arena *arena, tfp_bytes planned, tfp_bytes prior)
+{
+    if (planned.len == 0 && prior.len == 0) {
+        return planned;
+    }
+    char head[64];
+    int n = snprintf(head, sizeof(head), "%s%zu\n", PRIVATE_MAGIC, planned.len);
+    size_t len = (size_t)n + planned.len + prior.len;
+    uint8_t *buf = tfp_arena_alloc(arena, len);
+    if (n < 0 || buf == NULL) {
+        return planned;
+    }
+    memcpy(buf, head, (size_t)n);
+    if (planned.len > 0) {
+        memcpy(buf + n, planned.data, planned.len);
+    }
+    if (prior.len > 0) {
+        memcpy(buf + n + planned.len, prior.data, prior.len);
+    }
+    return (tfp_bytes){buf, len};
+}
+
+static void private_unwrap(tfp_bytes wrapped, tfp_bytes *planned, tfp_bytes *prior)
+{
+    size_t magic = strlen(PRIVATE_MAGIC), i = magic, len = 0;
+    *planned = wrapped;
+    *prior = (tfp_bytes){NULL, 0};
+    if (wrapped.len <= magic || memcmp(wrapped.data, PRIVATE_MAGIC, magic) != 0) {
+        return;
+    }
+    for (; i < wrapped.len && wrapped.data[i] >= '0' && wrapped.data[i] <= '9' && i < magic + 12;
+         i++) {
+        len = len * 10 + (size_t)(wrapped.data[i] - '0');
+    }
+    if (i == magic || i >= wrapped.len || wrapped.data[i] != '\n' || len > wrapped.len - i - 1) {
+        return;
+    }
+    i++;
+    *planned = (tfp_bytes){len > 0 ? wrapped.data + i : NULL, len};
+    *prior =
+        (tfp_bytes){wrapped.len > i + len ? wrapped.data + i + len : NULL, wrapped.len - i - len};
+}
+
 void tfp_provider_plan_resource_change(tfp_provider *p, tfp_arena *arena, const tfp_plan_req *req,
                                        tfp_plan_resp *resp)
 {
@@ -523,7 +577,7 @@ void tfp_provider_plan_resource_change(tfp_provider *p, tfp_arena *arena, const 
                &resp->diags) < 0) {
         return;
     }
-    resp->planned_private = out.planned_private;
+    resp->planned_private = private_wrap(arena, out.planned_private, req->prior_private);
     if (!create && !destroy) {
         resp->requires_replace = out.requires_replace;
         resp->n_requires_replace = out.n_requires_replace;
@@ -544,7 +598,9 @@ void tfp_provider_apply_resource_change(tfp_provider *p, tfp_arena *arena, const
         return;
     }
     bool destroy = tfp_value_is_null(planned);
-    tfp_apply_out out = {.new_state = planned, .private_data = req->planned_private};
+    tfp_bytes planned_private, prior_private;
+    private_unwrap(req->planned_private, &planned_private, &prior_private);
+    tfp_apply_out out = {.new_state = planned, .private_data = planned_private};
     if (destroy) {
         out.private_data = (tfp_bytes){NULL, 0};
     }
@@ -554,7 +610,7 @@ void tfp_provider_apply_resource_change(tfp_provider *p, tfp_arena *arena, const
         tfp_apply_in in = {.prior_state = prior,
                            .planned_state = planned,
                            .config = config,
-                           .planned_private = req->planned_private};
+                           .planned_private = planned_private};
         bad = failed(r->def->apply(&ctx, &in, &out, &resp->diags), &resp->diags, r->def->name,
                      "apply");
     }
@@ -569,15 +625,21 @@ void tfp_provider_apply_resource_change(tfp_provider *p, tfp_arena *arena, const
     }
     if (bad) {
         /*
-         * Terraform keeps whatever state comes back with the errors. If the
-         * callback did not produce a usable one, return the prior state so the
-         * object is neither lost nor saved half-planned.
+         * Terraform keeps whatever state (and private state) comes back with
+         * the errors. Unless the callback returned a usable object that is
+         * neither the plan nor the prior one (a partial result it vouches
+         * for), return the prior state and the prior private state: a failed
+         * apply must not record what the plan announced, as if it had been
+         * done. Values are compared, not pointers: a callback that copied the
+         * planned state and failed returns an equal object.
          */
-        if (out.new_state == planned || !tfp_value_is_known_fully(out.new_state) ||
+        bool is_prior = tfp_value_equal(out.new_state, prior);
+        if (is_prior || tfp_value_equal(out.new_state, planned) ||
+            !tfp_value_is_known_fully(out.new_state) ||
             tfp_value_check_type(out.new_state, r->type, NULL) < 0 ||
             (destroy && !tfp_value_is_null(out.new_state))) {
             out.new_state = prior;
-            out.private_data = req->planned_private;
+            out.private_data = prior_private;
         }
     }
     if (encode(arena, out.new_state, r->type, "new state", &resp->new_state, &resp->diags) < 0) {

@@ -38,6 +38,8 @@ static const tfp_schema thing_schema = {.version = 1, .block = &thing_block};
 static int plan_calls;    /* counts plan callbacks (single-threaded tests only) */
 static int saw_cancelled; /* set by plan when ctx says cancelled */
 static int apply_leaves_unknown;
+static int apply_fails_after_copy;  /* thing_apply copies the plan, then fails */
+static tfp_bytes apply_saw_private; /* planned_private as thing_apply received it */
 
 static int thing_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_diags *diags)
 {
@@ -92,6 +94,12 @@ static int thing_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_out
         return 0; /* delete: the core pre-filled a null */
     }
     tfp_value *s = tfp_value_object_copy(ctx->arena, in->planned_state);
+    apply_saw_private = in->planned_private;
+    if (apply_fails_after_copy) {
+        out->new_state = s;
+        tfp_diag_error(diags, "Disk full", "cannot write");
+        return -1;
+    }
     if (!apply_leaves_unknown) {
         const char *name = tfp_value_str(tfp_value_attr(in->planned_state, "name"));
         tfp_value_object_set(
@@ -178,6 +186,8 @@ static int setup(void **state)
     plan_calls = 0;
     saw_cancelled = 0;
     apply_leaves_unknown = 0;
+    apply_fails_after_copy = 0;
+    apply_saw_private = (tfp_bytes){NULL, 0};
     configure_calls = 0;
     *state = f;
     return f->p == NULL || f->a == NULL || f->type == NULL ? -1 : 0;
@@ -328,7 +338,6 @@ static void create_plan_marks_computed_unknown_and_propagates_unknown_inputs(voi
     assert_false(tfp_value_is_known(tfp_value_attr(planned, "id")));
     assert_string_equal(tfp_value_str(tfp_value_attr(planned, "digest")), "d:hello");
     assert_string_equal(tfp_value_str(tfp_value_attr(planned, "name")), "n");
-    assert_int_equal(resp.planned_private.len, strlen("planned-private"));
     assert_int_equal(resp.n_requires_replace, 0);
 
     /* content unknown in config (from another resource) -> digest unknown */
@@ -383,6 +392,62 @@ static void apply_leaving_unknowns_is_reported_and_prior_kept(void **state)
     assert_non_null(strstr(tfp_diags_at(&resp.diags, 0)->detail, "unknown"));
     /* The object is not lost from state: the prior comes back. */
     assert_true(tfp_value_equal(unmp(f, resp.new_state), prior));
+}
+
+/* Plans an update of a thing whose prior private state is "applied-before",
+ * then applies that plan; returns the apply response. */
+static void plan_then_apply_update(fixture *f, tfp_value **prior_out, tfp_apply_resp *resp)
+{
+    tfp_value *prior = thing_value(f, "n", "old");
+    tfp_value_object_set(prior, "id", tfp_value_string(f->a, "id-n"));
+    tfp_value_object_set(prior, "digest", tfp_value_string(f->a, "d:old"));
+    tfp_value *config = thing_value(f, "n", "new");
+    tfp_value *proposed = tfp_value_object_copy(f->a, prior);
+    tfp_value_object_set(proposed, "content", tfp_value_string(f->a, "new"));
+    static const uint8_t prior_private[] = "applied-before";
+    tfp_plan_req preq = {.type_name = "test_thing",
+                         .prior_state = mp(f, prior),
+                         .proposed_new_state = mp(f, proposed),
+                         .config = mp(f, config),
+                         .prior_private = {prior_private, sizeof(prior_private) - 1}};
+    tfp_plan_resp presp;
+    tfp_provider_plan_resource_change(f->p, f->a, &preq, &presp);
+    assert_no_diags(&presp.diags);
+    tfp_apply_req req = {.type_name = "test_thing",
+                         .prior_state = mp(f, prior),
+                         .planned_state = {presp.planned_state, {NULL, 0}},
+                         .config = mp(f, config),
+                         .planned_private = presp.planned_private};
+    tfp_provider_apply_resource_change(f->p, f->a, &req, resp);
+    *prior_out = prior;
+}
+
+static void apply_sees_the_private_state_its_plan_returned(void **state)
+{
+    fixture *f = *state;
+    tfp_value *prior;
+    tfp_apply_resp resp;
+    plan_then_apply_update(f, &prior, &resp);
+    assert_no_diags(&resp.diags);
+    assert_int_equal(apply_saw_private.len, strlen("planned-private"));
+    assert_memory_equal(apply_saw_private.data, "planned-private", apply_saw_private.len);
+    assert_int_equal(resp.private_data.len, 7);
+    assert_memory_equal(resp.private_data.data, "applied", 7);
+}
+
+static void failed_apply_returns_prior_state_and_prior_private_state(void **state)
+{
+    fixture *f = *state;
+    apply_fails_after_copy = 1; /* returns a copy of the plan: equal, not the same pointer */
+    tfp_value *prior;
+    tfp_apply_resp resp;
+    plan_then_apply_update(f, &prior, &resp);
+    assert_true(tfp_diags_has_error(&resp.diags));
+    tfp_value *s = unmp(f, resp.new_state);
+    assert_true(tfp_value_equal(s, prior));
+    assert_string_equal(tfp_value_str(tfp_value_attr(s, "digest")), "d:old");
+    assert_int_equal(resp.private_data.len, strlen("applied-before"));
+    assert_memory_equal(resp.private_data.data, "applied-before", resp.private_data.len);
 }
 
 static void update_that_changes_name_requires_replace(void **state)
@@ -598,6 +663,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(apply_create_returns_wholly_known_state, setup, teardown),
         cmocka_unit_test_setup_teardown(apply_leaving_unknowns_is_reported_and_prior_kept, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(apply_sees_the_private_state_its_plan_returned, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(failed_apply_returns_prior_state_and_prior_private_state,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(update_that_changes_name_requires_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(destroy_plans_and_applies_null_without_calling_plan, setup,
                                         teardown),
