@@ -4,8 +4,17 @@
  * Files are named <key>.zip inside the cache directory. Builds go through
  * lp_zip_write, which writes a temporary file and renames it, so concurrent
  * writers of one key (two resources with identical sources) each leave a
- * complete, identical entry. This module never trusts an entry without
- * hashing it. It knows nothing of Terraform.
+ * complete, identical entry.
+ *
+ * An entry is never trusted for what its name claims: anyone who can write
+ * the directory (or restore it from a CI cache) can plant a file under any
+ * key. Each entry therefore carries a MAC, <key>.mac: HMAC-SHA256 over the
+ * key, the writer's identity and the entry's SHA-256 and size, with a key
+ * that lives outside the cache directory (see cache_key). An entry whose MAC
+ * does not verify (planted, damaged, truncated, from another writer, or
+ * made under another key) is removed and rebuilt; without a key every store
+ * builds. lp_cache_install also moves an entry only when it hashes to the
+ * SHA-256 its caller expects. It knows nothing of Terraform.
  */
 #include "lp_cache.h"
 
@@ -20,7 +29,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <zip.h>
+
 #include "lp_fs.h"
+#include "lp_hash.h"
 
 #define CACHE_MAX_AGE_SECONDS (24 * 60 * 60)
 
@@ -52,6 +69,124 @@ static int entry_path(char *buf, size_t len, const char *dir, const char *key, l
     return 0;
 }
 
+/* What changes the bytes for a manifest besides the manifest itself. */
+static void writer_id(char *buf, size_t len)
+{
+    snprintf(buf, len, "lp-writer-1 libdeflate-%s libzip-%s", LIBDEFLATE_VERSION_STRING,
+             zip_libzip_version());
+}
+
+/*
+ * The MAC key: 32 bytes in $LAMBDAPACK_CACHE_KEY_FILE, else
+ * $XDG_CONFIG_HOME/lambdapack/cache-key, else ~/.config/lambdapack/cache-key.
+ * Created (0600, random) on first use; another process creating it at the
+ * same time is fine (link() publishes one whole key). Returns 0 when a key
+ * is available.
+ */
+static int cache_key(unsigned char key[32])
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 16];
+    const char *file = getenv("LAMBDAPACK_CACHE_KEY_FILE");
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    int n;
+    if (file != NULL && file[0] != '\0') {
+        n = snprintf(path, sizeof(path), "%s", file);
+    } else if (xdg != NULL && xdg[0] == '/') {
+        n = snprintf(path, sizeof(path), "%s/lambdapack/cache-key", xdg);
+    } else if (home != NULL && home[0] == '/') {
+        n = snprintf(path, sizeof(path), "%s/.config/lambdapack/cache-key", home);
+    } else {
+        return -1;
+    }
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return -1;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t got = read(fd, key, 32);
+            close(fd);
+            return got == 32 ? 0 : -1;
+        }
+        if (errno != ENOENT || lp_fs_mkdirs(path, 0, NULL) < 0) {
+            return -1;
+        }
+        unsigned char fresh[32];
+        snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+        if (RAND_bytes(fresh, sizeof(fresh)) != 1 || (fd = mkstemp(tmp)) < 0) {
+            return -1;
+        }
+        int ok = fchmod(fd, 0600) == 0 && write(fd, fresh, 32) == 32 && fsync(fd) == 0;
+        close(fd);
+        if (ok && link(tmp, path) != 0 && errno != EEXIST) {
+            ok = 0;
+        }
+        unlink(tmp);
+        OPENSSL_cleanse(fresh, sizeof(fresh));
+        if (!ok) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* Hex HMAC of an entry's identity under key. */
+static void entry_mac(const unsigned char key[32], const char *cache_key_hex,
+                      const lp_zip_info *zip, char out[65])
+{
+    char writer[128], msg[512];
+    unsigned char mac[32];
+    unsigned int len = sizeof(mac);
+    writer_id(writer, sizeof(writer));
+    int n = snprintf(msg, sizeof(msg), "lambdapack-cache-1 %s %s %s %llu", cache_key_hex, writer,
+                     zip->sha256_hex, (unsigned long long)zip->size);
+    if (n < 0 || (size_t)n >= sizeof(msg) ||
+        HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, (size_t)n, mac, &len) == NULL) {
+        memset(out, 0, 65);
+        return;
+    }
+    lp_hash_hex(mac, out);
+}
+
+static void mac_path(char *buf, size_t len, const char *dir, const char *key)
+{
+    snprintf(buf, len, "%s/%s.mac", dir, key);
+}
+
+/* 1 when the entry at path verifies: its MAC file matches its bytes. */
+static int entry_verifies(const char *dir, const char *key, const char *path,
+                          const unsigned char mkey[32], lp_zip_info *info)
+{
+    char mpath[PATH_MAX], want[65], have[66];
+    if (lp_zip_hash_file(path, info, NULL) != 0) {
+        return 0;
+    }
+    mac_path(mpath, sizeof(mpath), dir, key);
+    int fd = open(mpath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t got = read(fd, have, sizeof(have));
+    close(fd);
+    entry_mac(mkey, key, info, want);
+    return got == 64 && want[0] != '\0' && CRYPTO_memcmp(have, want, 64) == 0;
+}
+
+static void write_mac(const char *dir, const char *key, const unsigned char mkey[32],
+                      const lp_zip_info *info)
+{
+    char mpath[PATH_MAX], mac[65];
+    mac_path(mpath, sizeof(mpath), dir, key);
+    entry_mac(mkey, key, info, mac);
+    int fd = open(mpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd >= 0) {
+        if (mac[0] == '\0' || write(fd, mac, 64) != 64) {
+            unlink(mpath);
+        }
+        close(fd);
+    }
+}
+
 int lp_cache_get(const char *dir, const char *key, lp_zip_info *info, lp_error *err)
 {
     char path[PATH_MAX];
@@ -62,10 +197,38 @@ int lp_cache_get(const char *dir, const char *key, lp_zip_info *info, lp_error *
     return lp_zip_hash_file(path, info, err);
 }
 
-/* Removes leftovers and entries past their age, then the oldest entries
- * beyond LP_CACHE_MAX_ENTRIES. Best effort: failures are ignored. */
+/* An entry's file name: lowercase hex, ".zip". */
+static int is_entry_name(const char *name)
+{
+    size_t len = strlen(name);
+    char key[129];
+    if (len < 5 || len - 4 >= sizeof(key) || strcmp(name + len - 4, ".zip") != 0) {
+        return 0;
+    }
+    memcpy(key, name, len - 4);
+    key[len - 4] = '\0';
+    return key_is_valid(key);
+}
+
+/* Removes the entry <key>.zip and its <key>.mac. */
+static void remove_entry(DIR *d, const char *zip_name)
+{
+    char mac[NAME_MAX + 1];
+    size_t len = strlen(zip_name);
+    unlinkat(dirfd(d), zip_name, 0);
+    if (len > 4 && len - 4 + 5 <= sizeof(mac)) {
+        snprintf(mac, sizeof(mac), "%.*s.mac", (int)(len - 4), zip_name);
+        unlinkat(dirfd(d), mac, 0);
+    }
+}
+
+/* Removes the temporary files a killed run left (own pattern, older than
+ * this process), entries past their age, then the oldest entries beyond
+ * LP_CACHE_MAX_ENTRIES. Files of any other name are left alone. Best
+ * effort: failures are ignored. */
 static void prune(const char *dir)
 {
+    lp_fs_remove_stale_temps(dir, NULL);
     DIR *d = opendir(dir);
     if (d == NULL) {
         return;
@@ -78,17 +241,14 @@ static void prune(const char *dir)
     time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
         struct stat st;
-        if (de->d_name[0] == '.' || len < 5 || fstatat(dirfd(d), de->d_name, &st, 0) != 0 ||
-            !S_ISREG(st.st_mode)) {
+        if (!is_entry_name(de->d_name) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
             continue;
         }
-        int is_zip = strcmp(de->d_name + len - 4, ".zip") == 0;
-        int stale = now - st.st_mtime > (is_zip ? CACHE_MAX_AGE_SECONDS : 3600);
-        if (stale) {
-            unlinkat(dirfd(d), de->d_name, 0);
-        } else if (is_zip && n < sizeof(entries) / sizeof(entries[0])) {
+        if (now - st.st_mtime > CACHE_MAX_AGE_SECONDS) {
+            remove_entry(d, de->d_name);
+        } else if (n < sizeof(entries) / sizeof(entries[0])) {
             snprintf(entries[n].name, sizeof(entries[n].name), "%s", de->d_name);
             entries[n].mtime = st.st_mtime;
             n++;
@@ -101,7 +261,7 @@ static void prune(const char *dir)
                 oldest = i;
             }
         }
-        unlinkat(dirfd(d), entries[oldest].name, 0);
+        remove_entry(d, entries[oldest].name);
         entries[oldest] = entries[n - 1];
         n--;
     }
@@ -109,21 +269,43 @@ static void prune(const char *dir)
 }
 
 int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int threads,
-                 lp_zip_info *info, lp_error *err)
+                 lp_zip_info *info, int *replaced, lp_error *err)
 {
     char path[PATH_MAX];
+    lp_zip_info before;
     int rc = entry_path(path, sizeof(path), dir, key, err);
+    if (replaced != NULL) {
+        *replaced = 0;
+    }
     if (rc < 0) {
         return rc;
     }
     if ((rc = lp_fs_mkdirs(dir, 1, err)) < 0) {
         return rc;
     }
-    if (lp_zip_hash_file(path, info, NULL) == 0) {
-        return 0;
+    unsigned char mkey[32];
+    int have_key = cache_key(mkey) == 0;
+    if (have_key && entry_verifies(dir, key, path, mkey, info)) {
+        OPENSSL_cleanse(mkey, sizeof(mkey));
+        return 0; /* this writer's own build, proven by the MAC */
     }
+    int had_entry = lp_zip_hash_file(path, &before, NULL) == 0;
+    char mpath[PATH_MAX];
+    mac_path(mpath, sizeof(mpath), dir, key);
+    unlink(mpath);
     prune(dir);
-    return lp_zip_write(m, path, threads, info, err);
+    if ((rc = lp_zip_write(m, path, threads, info, err)) < 0) {
+        OPENSSL_cleanse(mkey, sizeof(mkey));
+        return rc;
+    }
+    if (have_key) {
+        write_mac(dir, key, mkey, info);
+        OPENSSL_cleanse(mkey, sizeof(mkey));
+    }
+    if (replaced != NULL && had_entry && strcmp(before.sha256_hex, info->sha256_hex) != 0) {
+        *replaced = 1;
+    }
+    return 0;
 }
 
 /* Copies src to a temporary file beside dst, then renames it over dst. */
@@ -220,8 +402,11 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
     if ((rc = lp_zip_hash_file(path, &found, err)) < 0) {
         return rc;
     }
+    char mpath[PATH_MAX];
+    mac_path(mpath, sizeof(mpath), dir, key);
     if (strcmp(found.sha256_hex, expect_sha256) != 0) {
         unlink(path);
+        unlink(mpath);
         return lp_error_set(err, LP_ECHANGED, 0, -1, NULL, path,
                             "cached package '%s' does not have the expected hash", path);
     }
@@ -238,6 +423,7 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
         }
         unlink(path);
     }
+    unlink(mpath);
     if (installed != NULL) {
         *installed = found;
     }

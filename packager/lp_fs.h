@@ -1,6 +1,7 @@
 /*
- * lp_fs: small filesystem helpers shared by the ZIP writer and the cache
- * (internal). Errors name the path and point at the spec's output_path.
+ * lp_fs: small filesystem helpers shared by the ZIP writer, the output rules
+ * and the cache (internal). Errors name the path and point at the spec's
+ * output_path.
  */
 #ifndef LP_FS_H
 #define LP_FS_H
@@ -11,5 +12,15 @@
  * include_last. Existing directories are fine. Returns 0, LP_EIO or
  * LP_ENOMEM. */
 int lp_fs_mkdirs(const char *path, int include_last, lp_error *err);
+
+/* True when name is a temporary file this packager (or libzip under it)
+ * makes for the file base: base.XXXXXX.tmp or base.XXXXXX.tmp.XXXXXX, X
+ * alphanumeric. base NULL: any base ending in ".zip". */
+int lp_fs_is_temp_name(const char *name, const char *base);
+
+/* Removes the regular files in dir whose name lp_fs_is_temp_name(name, base)
+ * accepts and whose mtime is before this process started. Best effort;
+ * returns how many were removed. */
+int lp_fs_remove_stale_temps(const char *dir, const char *base);
 
 #endif

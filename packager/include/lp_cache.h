@@ -4,11 +4,24 @@
  * Learning a package's ZIP hash means compressing it. The caller that needs
  * the hash first (e.g. `terraform plan`) stores the ZIP it built here under
  * its content hash; the caller that needs the file later (apply) installs it
- * at the output path instead of compressing again. Entries are verified by
- * re-hashing on every lookup, so a damaged entry is a miss, never a wrong ZIP.
+ * at the output path instead of compressing again.
+ *
+ * Entries are never trusted for what they claim. A file found under a key
+ * may have been planted (anyone with the sources can compute the key; CI
+ * systems restore cache directories), truncated or damaged, and a hash taken
+ * from the file itself proves nothing. Each entry is therefore stored with a
+ * MAC (HMAC-SHA256 of the key, the writer's libdeflate and libzip versions,
+ * the ZIP's SHA-256 and size) under a 32-byte secret that lives outside the
+ * cache directory: $LAMBDAPACK_CACHE_KEY_FILE, else
+ * $XDG_CONFIG_HOME/lambdapack/cache-key, else ~/.config/lambdapack/cache-key,
+ * created 0600 on first use. An entry whose MAC does not verify is removed
+ * and rebuilt, never returned; without a usable key, every store builds.
+ * An install takes an entry only when it hashes to the SHA-256 the caller
+ * expects. Any cache added later follows the same rule.
  *
  * The cache is disposable: entries older than a day and all but the newest
- * LP_CACHE_MAX_ENTRIES are pruned on each store.
+ * LP_CACHE_MAX_ENTRIES are pruned on each store, and so are the temporary
+ * files of killed runs (own naming pattern only, older than this process).
  */
 #ifndef LP_CACHE_H
 #define LP_CACHE_H
@@ -19,15 +32,19 @@
 
 #define LP_CACHE_MAX_ENTRIES 16
 
-/* Looks up key (a lowercase hex content hash) in dir. Returns 0 and fills
- * *info when present and readable, LP_ENOENT when absent, LP_EINVAL for a key
- * that is not hex. */
+/* The hashes of the file stored under key (a lowercase hex content hash) in
+ * dir, as found: LP_ENOENT when absent, LP_EINVAL for a key that is not
+ * hex. This says nothing about whether the entry is the package of key;
+ * never use it in place of a build. */
 int lp_cache_get(const char *dir, const char *key, lp_zip_info *info, lp_error *err);
 
-/* Builds m's ZIP into dir (created when missing) under key and fills *info.
- * An entry already present is rebuilt only when unreadable. */
+/* Fills *info with the hashes of m's ZIP, stored in dir (created when
+ * missing) under key: an entry already there is used only when its MAC
+ * verifies; otherwise it is removed and m is built, and *replaced (when not
+ * NULL) is set to 1 when the removed file differed from the build (planted
+ * or damaged: callers log it). */
 int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int threads,
-                 lp_zip_info *info, lp_error *err);
+                 lp_zip_info *info, int *replaced, lp_error *err);
 
 /* Moves the entry for key to output_path (atomically: rename, or copy to a
  * temporary file beside output_path then rename), creating missing parent
