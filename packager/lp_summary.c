@@ -259,7 +259,9 @@ int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
     }
     /* Folded keys end in '/', which can sort after files of a similar name:
      * restore bytewise key order. */
-    qsort(s->items, s->n, sizeof(*s->items), cmp_entry);
+    if (s->n > 1) { /* qsort(NULL, 0, ...) is undefined: an empty ZIP has no items */
+        qsort(s->items, s->n, sizeof(*s->items), cmp_entry);
+    }
     *out = s;
     s = NULL;
     rc = 0;

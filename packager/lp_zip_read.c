@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,6 +78,101 @@ done:
     return rc;
 }
 
+/* Little-endian fields of the ZIP headers. */
+static uint64_t le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+/*
+ * Checks the entry names as they are stored, byte for byte. libzip hands out
+ * names as C strings and turns a NUL inside a name into a space, so
+ * "app.py\0.txt" would pass as "app.py .txt" while an extractor that stops at
+ * the NUL sees "app.py". Reads the end record (ZIP64 too) and walks the n
+ * central headers; a NUL or other control byte in a name is LP_EPATH.
+ */
+static int check_raw_names(const char *zip_path, zip_uint64_t n, lp_error *err)
+{
+    enum { TAIL = 65557, NAME = 65536 };
+    unsigned char h[56];
+    int rc = LP_OK;
+    unsigned char *tail = malloc(TAIL + NAME), *name = tail + TAIL;
+    FILE *f = tail != NULL ? fopen(zip_path, "rbe") : NULL;
+    if (f == NULL) {
+        free(tail);
+        return lp_error_set(err, LP_EIO, errno, -1, NULL, zip_path, "cannot read '%s': %s",
+                            zip_path, strerror(errno));
+    }
+    off_t size = fseeko(f, 0, SEEK_END) == 0 ? ftello(f) : -1;
+    size_t len = size < 0 ? 0 : (size_t)(size < (off_t)TAIL ? size : (off_t)TAIL);
+    off_t base = size - (off_t)len;
+    long eocd = -1;
+    if (size < 22 || fseeko(f, base, SEEK_SET) != 0 || fread(tail, 1, len, f) != len) {
+        rc = zip_err(err, zip_path, NULL, "cannot read the end of central directory");
+        goto done;
+    }
+    for (long i = (long)len - 22; i >= 0 && eocd < 0; i--) {
+        if (memcmp(tail + i, "PK\5\6", 4) == 0) {
+            eocd = i;
+        }
+    }
+    if (eocd < 0) {
+        rc = zip_err(err, zip_path, NULL, "no end of central directory");
+        goto done;
+    }
+    uint64_t cd = le(tail + eocd + 16, 4);
+    if (le(tail + eocd + 10, 2) == 0xffff || le(tail + eocd + 16, 4) == 0xffffffff ||
+        le(tail + eocd + 12, 4) == 0xffffffff) {
+        /* ZIP64: the locator just before the end record points at the real one. */
+        if (eocd < 20 || memcmp(tail + eocd - 20, "PK\6\7", 4) != 0 ||
+            fseeko(f, (off_t)le(tail + eocd - 20 + 8, 8), SEEK_SET) != 0 ||
+            fread(h, 1, 56, f) != 56 || memcmp(h, "PK\6\6", 4) != 0) {
+            rc = zip_err(err, zip_path, NULL, "bad ZIP64 end of central directory");
+            goto done;
+        }
+        cd = le(h + 48, 8);
+    }
+    if (fseeko(f, (off_t)cd, SEEK_SET) != 0) {
+        rc = zip_err(err, zip_path, NULL, "bad central directory offset");
+        goto done;
+    }
+    for (zip_uint64_t i = 0; i < n; i++) {
+        if (fread(h, 1, 46, f) != 46 || memcmp(h, "PK\1\2", 4) != 0) {
+            rc = zip_err(err, zip_path, NULL, "truncated central directory");
+            goto done;
+        }
+        size_t nlen = (size_t)le(h + 28, 2);
+        long skip = (long)(le(h + 30, 2) + le(h + 32, 2));
+        if (fread(name, 1, nlen, f) != nlen || fseek(f, skip, SEEK_CUR) != 0) {
+            rc = zip_err(err, zip_path, NULL, "truncated central directory");
+            goto done;
+        }
+        for (size_t k = 0; k < nlen; k++) {
+            if (name[k] < 0x20 || name[k] == 0x7f) {
+                char shown[128];
+                size_t o = 0;
+                for (size_t j = 0; j < nlen && o + 5 < sizeof(shown); j++) {
+                    o += (size_t)snprintf(shown + o, sizeof(shown) - o,
+                                          name[j] < 0x20 || name[j] >= 0x7f ? "\\x%02x" : "%c",
+                                          name[j]);
+                }
+                rc = lp_error_set(err, LP_EPATH, 0, -1, NULL, shown,
+                                  "ZIP '%s' has an unsafe entry name '%s': %s byte in the name",
+                                  zip_path, shown, name[k] == 0 ? "NUL" : "control");
+                goto done;
+            }
+        }
+    }
+done:
+    fclose(f);
+    free(tail);
+    return rc;
+}
+
 int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err)
 {
     int rc = LP_OK;
@@ -130,6 +226,9 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
         goto done;
     }
     m->level = level;
+    if ((rc = check_raw_names(zip_path, (zip_uint64_t)n, err)) < 0) {
+        goto done;
+    }
 
     /* First pass: names, attributes and declared sizes, before any data. */
     zip_uint64_t total = 0;

@@ -143,6 +143,20 @@ static void a_tree_without_distributions_is_not_folded(void **state)
     lp_summary_free(s);
 }
 
+/* What refresh sees for a damaged ZIP: no files. No undefined behaviour
+ * (qsort of a NULL array) on the way. */
+static void an_empty_manifest_summarizes_to_no_entries(void **state)
+{
+    (void)state;
+    lp_manifest empty;
+    memset(&empty, 0, sizeof(empty));
+    lp_summary *s = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_summary_build(&s, &empty, &err), 0);
+    assert_int_equal(s->n, 0);
+    lp_summary_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +165,7 @@ int main(void)
         cmocka_unit_test(keys_are_sorted_bytewise),
         cmocka_unit_test(a_change_inside_a_folded_dir_changes_its_hash_only),
         cmocka_unit_test(a_tree_without_distributions_is_not_folded),
+        cmocka_unit_test(an_empty_manifest_summarizes_to_no_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

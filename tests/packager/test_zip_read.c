@@ -93,6 +93,26 @@ static void unsafe_entry_names_are_epath_naming_the_entry(void **state)
     free(z);
 }
 
+/* libzip turns a NUL inside a stored name into a space; an extractor may
+ * stop at it instead. Either way the name is not what it seems: refused. */
+static void names_with_nul_or_control_bytes_are_epath(void **state)
+{
+    const char *d = *state;
+    char *z = tu_path(d, "bad.zip");
+    static const char nul_name[] = "app.py\0.txt";
+    tu_zip_entry e = {.name = nul_name, .name_len = sizeof(nul_name) - 1, .data = "x", .len = 1};
+    tu_zip_raw(z, &e, 1, 0);
+    lp_error err = read_expect(z, LP_EPATH);
+    assert_non_null(strstr(err.message, "NUL"));
+    assert_non_null(strstr(err.message, "app.py\\x00.txt"));
+    tu_zip_entry ok = {.name = "fine.py", .data = "x", .len = 1};
+    tu_zip_entry two[] = {ok, {.name = "bell\a.py", .data = "y", .len = 1}};
+    tu_zip_raw(z, two, 2, 0);
+    err = read_expect(z, LP_EPATH);
+    assert_non_null(strstr(err.message, "bell"));
+    free(z);
+}
+
 static void declared_size_larger_than_data_is_ezip(void **state)
 {
     const char *d = *state;
@@ -268,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(our_zip_reads_back_to_the_same_manifest),
         T(unsafe_entry_names_are_epath_naming_the_entry),
+        T(names_with_nul_or_control_bytes_are_epath),
         T(declared_size_larger_than_data_is_ezip),
         T(declared_size_smaller_than_data_is_ezip),
         T(huge_declared_total_is_elimit_before_reading),

@@ -163,11 +163,16 @@ static void put32(unsigned char *p, uint32_t v)
     put16(p + 2, v >> 16);
 }
 
+static size_t name_len(const tu_zip_entry *e)
+{
+    return e->name_len > 0 ? e->name_len : strlen(e->name);
+}
+
 size_t tu_zip_raw(const char *path, const tu_zip_entry *e, size_t n, size_t truncate_to)
 {
     size_t cap = 1 << 16, len = 0;
     for (size_t i = 0; i < n; i++) {
-        cap += 2 * (strlen(e[i].name) + 100) + e[i].len;
+        cap += 2 * (name_len(&e[i]) + 100) + e[i].len;
     }
     unsigned char *b = calloc(1, cap);
     uint32_t *offsets = calloc(n + 1, sizeof(*offsets));
@@ -176,7 +181,7 @@ size_t tu_zip_raw(const char *path, const tu_zip_entry *e, size_t n, size_t trun
     assert_non_null(offsets);
     assert_non_null(crcs);
     for (size_t i = 0; i < n; i++) {
-        size_t nl = strlen(e[i].name);
+        size_t nl = name_len(&e[i]);
         crcs[i] = e[i].crc_set ? e[i].crc : (uint32_t)libdeflate_crc32(0, e[i].data, e[i].len);
         uint32_t usize = e[i].size_set ? e[i].uncomp_size : (uint32_t)e[i].len;
         offsets[i] = (uint32_t)len;
@@ -201,7 +206,7 @@ size_t tu_zip_raw(const char *path, const tu_zip_entry *e, size_t n, size_t trun
     }
     size_t cd = len;
     for (size_t i = 0; i < n; i++) {
-        size_t nl = strlen(e[i].name);
+        size_t nl = name_len(&e[i]);
         uint32_t usize = e[i].size_set ? e[i].uncomp_size : (uint32_t)e[i].len;
         unsigned char *h = b + len;
         put32(h, 0x02014b50);

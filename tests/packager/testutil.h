@@ -42,6 +42,7 @@ int tu_count_entries(const char *dir);
 /* One entry of a raw, hand-made ZIP. */
 typedef struct tu_zip_entry {
     const char *name;
+    size_t name_len;  /* 0: strlen(name); more to embed NUL bytes */
     const void *data; /* the stored (or, with method 8, deflated) bytes */
     size_t len;
     uint16_t method;      /* 0 stored, 8 deflate */
