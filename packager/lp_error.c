@@ -68,6 +68,8 @@ const char *lp_error_name(int code)
         return "limit exceeded";
     case LP_ECHANGED:
         return "file changed during build";
+    case LP_EEXIST:
+        return "file in the way";
     default:
         return "unknown error";
     }

@@ -31,6 +31,7 @@
 #include "lp_cache.h"
 #include "lp_check.h"
 #include "lp_manifest.h"
+#include "lp_output.h"
 #include "lp_spec.h"
 #include "lp_summary.h"
 #include "lp_zip.h"
@@ -314,6 +315,8 @@ static const char *error_summary(int code)
         return "Source changed while packaging";
     case LP_EZIP:
         return "Invalid ZIP";
+    case LP_EEXIST:
+        return "Refusing to replace a file that is not a package";
     default:
         return "Cannot build package";
     }
@@ -696,53 +699,21 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
 }
 
 /*
- * Checks at plan that the ZIP can be written: output_path is not a directory
- * and its nearest existing ancestor is a writable directory (apply creates the
- * missing ones).
+ * Checks at plan that the ZIP can be written (output_path is not a directory,
+ * its directory can be created) and that whatever is at output_path may be
+ * replaced: never a file that is not a ZIP, such as a source file named by a
+ * typo.
  */
-static int check_output_writable(const tfp_ctx *ctx, const char *output, tfp_diags *diags)
+static int check_output(const tfp_ctx *ctx, const char *output, tfp_diags *diags)
 {
-    struct stat st;
-    const tfp_path *at = attr_path(ctx, "output_path");
-    if (stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
-        tfp_diag_error_at(diags, at, "Cannot write the package",
-                          "output_path '%s' is a directory; name the ZIP file to write.", output);
+    lp_error e = LP_ERROR_INIT;
+    if (lp_output_check_creatable(output, &e) < 0) {
+        tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Cannot write the package", "%s",
+                          e.message);
         return -1;
     }
-    char *dir = tfp_arena_strdup(ctx->arena, output);
-    while (dir != NULL) {
-        char *slash = strrchr(dir, '/');
-        if (slash == NULL) {
-            dir = tfp_arena_strdup(ctx->arena, ".");
-        } else if (slash == dir) {
-            slash[1] = '\0';
-        } else {
-            *slash = '\0';
-        }
-        if (stat(dir, &st) == 0) {
-            break;
-        }
-        if (errno != ENOENT && errno != ENOTDIR) {
-            break;
-        }
-        if (strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0) {
-            return 0;
-        }
-    }
-    if (dir == NULL) {
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        tfp_diag_error_at(diags, at, "Cannot write the package",
-                          "output_path '%s' cannot be created: '%s' is not a directory.", output,
-                          dir);
-        return -1;
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        tfp_diag_error_at(diags, at, "Cannot write the package",
-                          "output_path '%s' cannot be created: directory '%s': %s.", output, dir,
-                          strerror(errno));
-        return -1;
+    if (lp_output_check_replaceable(output, &e) < 0) {
+        return diag_lp_error(ctx, diags, &e);
     }
     return 0;
 }
@@ -808,19 +779,25 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     lp_error e = LP_ERROR_INIT;
     lp_zip_info zip;
     build_record rec;
+    int replaced = 0;
     int rc = -1;
     if (manifest_for(ctx, planned, &pc, &m, diags) < 0) {
         goto done;
     }
-    if (run_checks(ctx, &pc, m, diags) < 0 ||
-        check_output_writable(ctx, pc.output_path, diags) < 0) {
+    if (run_checks(ctx, &pc, m, diags) < 0 || check_output(ctx, pc.output_path, diags) < 0) {
         goto done;
     }
     if (record_decode(in->prior_private, &rec) && strcmp(rec.content_hash, m->content_hash) == 0) {
         zip = rec.zip; /* same content as the last build: its bytes stand */
-    } else if (lp_cache_put(cache_dir(ctx), m->content_hash, m, 0, &zip, &e) < 0) {
+    } else if (lp_cache_put(cache_dir(ctx), m->content_hash, m, 0, &zip, &replaced, &e) < 0) {
         diag_lp_error(ctx, diags, &e);
         goto done;
+    }
+    if (replaced) {
+        tfp_ctx_log(ctx, TFP_LEVEL_WARN,
+                    "cache entry %s/%s.zip was not this writer's build of the sources "
+                    "(planted or damaged); replaced it",
+                    cache_dir(ctx), m->content_hash);
     }
     tfp_ctx_log(ctx, TFP_LEVEL_DEBUG, "planned %s: %zu files, content %s, zip %s", pc.output_path,
                 m->n_files, m->content_hash, zip.sha256_hex);
@@ -837,13 +814,25 @@ done:
 
 /* ---- apply ---- */
 
+/* Removes the ZIP that prior records, only while it is still that ZIP:
+ * anything else now at output_path is kept, with a warning. */
 static int package_delete(const tfp_ctx *ctx, const tfp_value *prior, tfp_diags *diags)
 {
     const char *path = tfp_value_str(tfp_value_attr(prior, "output_path"));
-    if (path != NULL && unlink(path) != 0 && errno != ENOENT) {
-        tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Cannot remove package",
-                          "cannot remove '%s': %s", path, strerror(errno));
+    const char *sha = tfp_value_str(tfp_value_attr(prior, "output_sha256"));
+    lp_output_removal what;
+    lp_error e = LP_ERROR_INIT;
+    if (path == NULL) {
+        return 0;
+    }
+    if (lp_output_remove(path, sha, &what, &e) < 0) {
+        tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Cannot remove package", "%s",
+                          e.message);
         return -1;
+    }
+    if (what == LP_OUTPUT_KEPT) {
+        tfp_diag_warning_at(diags, attr_path(ctx, "output_path"), "Output file kept", "%s.",
+                            e.message);
     }
     return 0;
 }
@@ -879,6 +868,21 @@ static int install_zip(const tfp_ctx *ctx, const package_config *pc, const lp_ma
     return 0;
 }
 
+/* A failed apply changes nothing: Terraform keeps the state returned with
+ * the errors, so it gets the prior object back (null for a create). */
+static void keep_prior(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_out *out)
+{
+    tfp_value *prior = NULL;
+    if (tfp_value_is_null(in->prior_state)) {
+        prior = tfp_value_null(ctx->arena, in->planned_state->type);
+    } else {
+        prior = tfp_value_object_copy(ctx->arena, in->prior_state);
+    }
+    if (prior != NULL) {
+        out->new_state = prior;
+    }
+}
+
 static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_out *out,
                          tfp_diags *diags)
 {
@@ -890,20 +894,19 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
         tfp_diag_error(diags, "Out of memory", "while applying");
         return -1;
     }
-    out->new_state = state;
+    package_config pc;
+    lp_manifest *m = NULL;
+    lp_zip_info zip;
+    lp_error e = LP_ERROR_INIT;
+    int rc = -1;
     if (!tfp_value_is_null(in->prior_state)) {
         const char *old = tfp_value_str(tfp_value_attr(in->prior_state, "output_path"));
         const char *now = tfp_value_str(tfp_value_attr(state, "output_path"));
         if (old != NULL && now != NULL && !same_output(old, now) &&
             package_delete(ctx, in->prior_state, diags) < 0) {
-            return -1;
+            goto done;
         }
     }
-
-    package_config pc;
-    lp_manifest *m = NULL;
-    lp_zip_info zip;
-    int rc = -1;
     const tfp_value *planned_hash = tfp_value_attr(in->planned_state, "content_hash");
     bool checked_at_plan = tfp_value_is_known(planned_hash);
     if (manifest_for(ctx, state, &pc, &m, diags) < 0) {
@@ -919,6 +922,15 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
     if (!checked_at_plan && run_checks(ctx, &pc, m, diags) < 0) {
         goto done;
     }
+    if (lp_output_check_replaceable(pc.output_path, &e) < 0) {
+        diag_lp_error(ctx, diags, &e);
+        goto done;
+    }
+    int stale = lp_output_clean_stale(pc.output_path);
+    if (stale > 0) {
+        tfp_ctx_log(ctx, TFP_LEVEL_INFO, "removed %d stale temporary file(s) beside %s", stale,
+                    pc.output_path);
+    }
     const char *expect = tfp_value_str(tfp_value_attr(in->planned_state, "output_sha256"));
     if (install_zip(ctx, &pc, m, expect, &zip, diags) < 0) {
         goto done;
@@ -929,11 +941,15 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
     if (state_set_package(ctx, state, m, &zip, diags) < 0) {
         goto done;
     }
+    out->new_state = state;
     out->private_data = record_encode(ctx, m->content_hash, &zip);
     tfp_ctx_log(ctx, TFP_LEVEL_INFO, "wrote %s (%zu files, sha256 %s)", pc.output_path, m->n_files,
                 zip.sha256_hex);
     rc = 0;
 done:
+    if (rc < 0) {
+        keep_prior(ctx, in, out);
+    }
     lp_manifest_free(m);
     return rc;
 }
@@ -944,9 +960,12 @@ done:
  * Describes the ZIP at path in obj: hashes, and when they differ from what
  * obj records, the entries actually inside it (so the plan shows which files
  * differ). A missing ZIP nulls the ZIP attributes. Returns LP_ENOENT when
- * missing, 0 otherwise (an unreadable ZIP is reported as having no files).
+ * missing, 0 otherwise. A file that is not a readable, safe ZIP is described
+ * as having no files (refresh: the plan shows the difference), or, when
+ * importing, is an error naming the file and the reason.
  */
-static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, tfp_diags *diags)
+static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, bool importing,
+                        tfp_diags *diags)
 {
     lp_zip_info zip;
     lp_error e = LP_ERROR_INIT;
@@ -965,6 +984,13 @@ static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, tf
     tfp_value_as_int(tfp_value_attr(obj, "compression_level"), &level);
     lp_manifest *m = NULL;
     if (lp_zip_read_manifest(&m, path, (int)level, &e) < 0) {
+        if (importing) {
+            tfp_diag_error(diags, "Cannot import lambda_package",
+                           "'%s' is not a package that can be imported: %s. The import ID is "
+                           "the path of an existing ZIP written by lambda_package or lambdapack.",
+                           path, e.message);
+            return -1;
+        }
         tfp_ctx_log(ctx, TFP_LEVEL_WARN, "%s is not a readable package: %s", path, e.message);
         lp_manifest empty;
         memset(&empty, 0, sizeof(empty));
@@ -992,7 +1018,7 @@ static int package_read(const tfp_ctx *ctx, const tfp_read_in *in, tfp_read_out 
     if (path == NULL) {
         return 0;
     }
-    int rc = describe_zip(ctx, state, path, diags);
+    int rc = describe_zip(ctx, state, path, false, diags);
     if (rc == LP_ENOENT) {
         tfp_ctx_log(ctx, TFP_LEVEL_INFO, "%s is missing; the next apply rebuilds it", path);
         return 0;
@@ -1018,7 +1044,7 @@ static int package_import(const tfp_ctx *ctx, const tfp_import_in *in, tfp_impor
         state_set_defaults(ctx, state, NULL, diags) < 0) {
         return -1;
     }
-    int rc = describe_zip(ctx, state, in->id, diags);
+    int rc = describe_zip(ctx, state, in->id, true, diags);
     if (rc == LP_ENOENT) {
         tfp_diag_error(diags, "Cannot import lambda_package",
                        "There is no file at '%s'. The import ID is the package's output_path, "

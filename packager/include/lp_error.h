@@ -25,6 +25,7 @@ enum {
     LP_EZIP = -9,       /* a ZIP cannot be read or is corrupt/hostile */
     LP_ELIMIT = -10,    /* a bound was exceeded (sizes, counts) */
     LP_ECHANGED = -11,  /* a source file changed while it was being packaged */
+    LP_EEXIST = -12,    /* a file that is not ours is where we would write */
 };
 
 #define LP_ERROR_MSG_MAX 1024
