@@ -2,9 +2,7 @@
  * resources: the resource types this provider registers (main.c lists them).
  *
  * Each resource file resource_<name>.c defines one accessor returning its
- * static type. provider/CMakeLists.txt defines HAVE_RESOURCE_PACKAGE when
- * resource_package.c exists, so the provider builds (with no resources)
- * before that file is written.
+ * static type, and is its own library target (provider/CMakeLists.txt).
  */
 #ifndef TFP_RESOURCES_H
 #define TFP_RESOURCES_H

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "resources.h"
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 #include "tfp_rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

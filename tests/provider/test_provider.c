@@ -14,7 +14,7 @@
 #include <pthread.h>
 
 #include "tfp_msgpack.h"
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 
 /* ---- the test resource ---- */
 

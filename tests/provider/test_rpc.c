@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "tfp_log.h"
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 #include "tfp_rpc.h"
 #include "tfp_rpc_convert.h"
 

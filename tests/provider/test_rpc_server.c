@@ -26,7 +26,7 @@
 #include <grpc/support/time.h>
 
 #include "tfp_handshake.h"
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 #include "tfp_rpc.h"
 #include "tfp_server.h"
 #include "tfp_tls.h"

@@ -1,5 +1,6 @@
 /*
- * tfp_provider: the protocol-independent provider core.
+ * tfp_provider_int: the protocol-independent provider core, private to the
+ * SDK (the public half is include/tfp_provider.h).
  *
  * One function per tfplugin6 RPC. Each takes a plain C request struct (the
  * transport copies the protobuf fields into it: DynamicValue as msgpack or
@@ -21,53 +22,14 @@
  * and data under a lock; StopProvider sets a flag every running callback
  * can see through tfp_ctx_cancelled.
  */
-#ifndef TFP_PROVIDER_H
-#define TFP_PROVIDER_H
+#ifndef TFP_PROVIDER_INT_H
+#define TFP_PROVIDER_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tfp_arena.h"
-#include "tfp_diag.h"
-#include "tfp_resource.h"
-#include "tfp_schema.h"
-#include "tfp_value.h"
-
-/* What the provider is: its config schema and callbacks, and its resources. */
-typedef struct tfp_provider_def {
-    const tfp_schema *schema; /* provider config schema; NULL = empty block */
-    const tfp_resource_type *const *resources;
-    size_t n_resources;
-    /* Optional. config is the provider block (may contain unknowns). */
-    int (*validate_config)(const tfp_ctx *ctx, const tfp_value *config, tfp_diags *diags);
-    /*
-     * Optional. Called once by ConfigureProvider with the wholly decoded config
-     * (allocated in a provider-owned arena, valid for the provider's life).
-     * *provider_data is handed to every later callback as ctx->provider_data;
-     * allocate it from ctx->arena (which is the provider-owned arena here) or
-     * free it in free_provider_data.
-     */
-    int (*configure)(const tfp_ctx *ctx, const tfp_value *config, void **provider_data,
-                     tfp_diags *diags);
-    void (*free_provider_data)(void *provider_data); /* optional */
-} tfp_provider_def;
-
-typedef struct tfp_provider tfp_provider;
-
-/*
- * Creates the core: derives every schema's object type (into a provider-owned
- * arena) and checks names are unique. `def` and everything it points to are
- * borrowed and must outlive the provider. Returns NULL on failure with err
- * filled. Caller frees with tfp_provider_free.
- */
-tfp_provider *tfp_provider_new(const tfp_provider_def *def, tfp_error *err);
-
-/* Frees the provider (and provider data via free_provider_data). Accepts NULL. */
-void tfp_provider_free(tfp_provider *provider);
-
-/* Installs a thread-safe logger used by tfp_ctx_log. Call before serving. */
-void tfp_provider_set_logger(tfp_provider *provider, tfp_log_fn fn, void *userdata);
+#include "tfp_provider.h"
 
 /* Object type of a resource's schema (provider-owned), or NULL when unknown. */
 const tfp_type *tfp_provider_resource_type(const tfp_provider *provider, const char *type_name);

@@ -15,7 +15,7 @@
 
 #include "tfp_arena.h"
 #include "tfp_diag.h"
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 #include "tfp_schema.h"
 
 #include "tfplugin6.pb-c.h"

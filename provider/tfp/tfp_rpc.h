@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 #include "tfp_server.h"
 
 /*

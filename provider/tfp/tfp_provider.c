@@ -11,7 +11,7 @@
  * This module must not know protobuf-c, gRPC or any particular resource, and
  * must not do I/O (logging goes through the hook the transport installs).
  */
-#include "tfp_provider.h"
+#include "tfp_provider_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
