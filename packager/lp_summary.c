@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_dist.h"
 #include "lp_hash.h"
-
-#define METADATA_MAX_BYTES ((size_t)4 << 20)
 
 /* A set of normalized top-level names, kept sorted for bsearch. */
 typedef struct name_set {
@@ -112,66 +111,24 @@ static int is_metadata_dir(const char *name, size_t len)
     return has_suffix(name, len, ".dist-info") || has_suffix(name, len, ".egg-info");
 }
 
-/* Adds the first component of every line of a RECORD or top_level.txt. */
-static int add_listed(name_set *set, const unsigned char *buf, size_t len, int is_record)
+/* Vendored names: each distribution's name (from its metadata directory's
+ * name, up to the first '-') and the directories and modules its metadata
+ * lists (lp_dist); root files need no folding. */
+static int add_vendored(void *user, const lp_dist_name *n)
 {
-    size_t i = 0;
-    while (i < len) {
-        size_t start = i;
-        while (i < len && buf[i] != '\n') {
-            i++;
-        }
-        size_t end = i++;
-        const char *line = (const char *)buf + start;
-        size_t n = end - start;
-        if (n > 0 && line[n - 1] == '\r') {
-            n--;
-        }
-        size_t comp = 0;
-        while (comp < n && line[comp] != '/' && (!is_record || line[comp] != ',')) {
-            comp++;
-        }
-        /* In a RECORD only directories fold: "six.py,..." stays a file. */
-        if (is_record && (comp == n || line[comp] != '/')) {
-            continue;
-        }
-        if (comp > 0 && !(comp == 2 && line[0] == '.' && line[1] == '.')) {
-            int rc = set_add(set, line, comp);
-            if (rc < 0) {
-                return rc;
-            }
-        }
+    name_set *set = user;
+    if (n->name == n->dist) {
+        const char *dash = memchr(n->dist, '-', n->dist_len);
+        return set_add(set, n->dist, dash != NULL ? (size_t)(dash - n->dist) : n->dist_len);
     }
-    return 0;
+    return n->kind == LP_DIST_FILE ? 0 : set_add(set, n->name, n->len);
 }
 
 static int collect_vendored(name_set *set, const lp_manifest *m)
 {
     int rc = set_add(set, "node_modules", strlen("node_modules"));
-    for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
-        const lp_file *f = &m->files[i];
-        size_t t = top_len(f->archive_path);
-        if (t == 0 || !is_metadata_dir(f->archive_path, t)) {
-            continue;
-        }
-        const char *rest = f->archive_path + t + 1;
-        if (i == 0 || strncmp(m->files[i - 1].archive_path, f->archive_path, t + 1) != 0) {
-            const char *dash = memchr(f->archive_path, '-', t);
-            size_t name_len = dash != NULL ? (size_t)(dash - f->archive_path) : t;
-            if ((rc = set_add(set, f->archive_path, name_len)) < 0) {
-                break;
-            }
-        }
-        int is_record = strcmp(rest, "RECORD") == 0;
-        if (f->is_dir || (!is_record && strcmp(rest, "top_level.txt") != 0)) {
-            continue;
-        }
-        unsigned char *buf = NULL;
-        size_t len = 0;
-        if (lp_manifest_read(m, f, METADATA_MAX_BYTES, &buf, &len, NULL) == 0) {
-            rc = add_listed(set, buf, len, is_record);
-            free(buf);
-        }
+    if (rc == 0) {
+        rc = lp_dist_each(m, add_vendored, set, NULL);
     }
     set_finish(set);
     return rc;
