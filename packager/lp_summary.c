@@ -162,12 +162,98 @@ static int fold_line(char **text, size_t *len, size_t *cap, const lp_file *f, si
     return 0;
 }
 
+/* Length of the prefix "c1/.../cL/" of path (its first level components
+ * and their slashes), or 0 when path lies less than level directories deep. */
+static size_t prefix_at_level(const char *path, size_t level)
+{
+    const char *p = path;
+    for (size_t l = 0; l < level; l++) {
+        const char *slash = strchr(p, '/');
+        if (slash == NULL) {
+            return 0;
+        }
+        p = slash + 1;
+    }
+    return (size_t)(p - path);
+}
+
+static int is_vendored(const name_set *vendored, const char *path)
+{
+    size_t t = top_len(path);
+    return t > 0 && (is_metadata_dir(path, t) || set_has(vendored, path, t));
+}
+
+/* Entries the summary has when first-party directories `level` deep are
+ * folded (vendored ones count one entry per top-level directory); stops
+ * counting past limit. The manifest is sorted, so a directory's files are
+ * contiguous. */
+static size_t count_entries(const lp_manifest *m, const name_set *vendored, size_t level,
+                            size_t limit)
+{
+    size_t n = 0;
+    const char *group = NULL;
+    size_t group_len = 0;
+    for (size_t i = 0; i < m->n_files && n <= limit; i++) {
+        const char *path = m->files[i].archive_path;
+        size_t p = is_vendored(vendored, path) ? top_len(path) + 1
+                   : level > 0                 ? prefix_at_level(path, level)
+                                               : 0;
+        if (p == 0) {
+            n++;
+            group = NULL;
+        } else if (group == NULL || group_len != p || strncmp(group, path, p) != 0) {
+            n++;
+            group = path;
+            group_len = p;
+        }
+    }
+    return n;
+}
+
+/* The first-party folding level (0: none), see include/lp_summary.h. */
+static size_t choose_level(const lp_manifest *m, const name_set *vendored)
+{
+    if (count_entries(m, vendored, 0, LP_SUMMARY_MAX_ENTRIES) <= LP_SUMMARY_MAX_ENTRIES) {
+        return 0;
+    }
+    size_t level = 1;
+    while (count_entries(m, vendored, level + 1, LP_SUMMARY_MAX_ENTRIES) <=
+           LP_SUMMARY_MAX_ENTRIES) {
+        level++;
+    }
+    return level;
+}
+
+/* Folds files[i..] sharing the prefix of length p into e; returns the index
+ * after the group, or a negative LP_E*. */
+static long fold_group(const lp_manifest *m, size_t i, size_t p, lp_summary_entry *e, char **text,
+                       size_t *text_cap)
+{
+    const char *path = m->files[i].archive_path;
+    size_t text_len = 0;
+    size_t j = i;
+    for (; j < m->n_files && strncmp(m->files[j].archive_path, path, p) == 0; j++) {
+        int rc = fold_line(text, &text_len, text_cap, &m->files[j], p);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    unsigned char digest[32];
+    if ((e->key = strndup(path, p)) == NULL ||
+        lp_hash_sha256(*text != NULL ? *text : "", text_len, digest) < 0) {
+        return LP_ENOMEM;
+    }
+    lp_hash_hex(digest, e->sha256_hex);
+    e->n_files = j - i;
+    return (long)j;
+}
+
 int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
 {
     name_set vendored = {NULL, 0, 0};
     lp_summary *s = calloc(1, sizeof(*s));
     char *text = NULL;
-    size_t text_len = 0, text_cap = 0;
+    size_t text_cap = 0;
     int rc = LP_ENOMEM;
     *out = NULL;
     if (s == NULL ||
@@ -177,12 +263,14 @@ int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
     if ((rc = collect_vendored(&vendored, m)) < 0) {
         goto done;
     }
+    size_t level = choose_level(m, &vendored);
     for (size_t i = 0; i < m->n_files;) {
         const lp_file *f = &m->files[i];
-        size_t t = top_len(f->archive_path);
         lp_summary_entry *e = &s->items[s->n];
-        if (t == 0 ||
-            (!is_metadata_dir(f->archive_path, t) && !set_has(&vendored, f->archive_path, t))) {
+        size_t p = is_vendored(&vendored, f->archive_path) ? top_len(f->archive_path) + 1
+                   : level > 0                             ? prefix_at_level(f->archive_path, level)
+                                                           : 0;
+        if (p == 0) {
             if ((e->key = strdup(f->archive_path)) == NULL) {
                 rc = LP_ENOMEM;
                 goto done;
@@ -193,26 +281,15 @@ int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
             i++;
             continue;
         }
-        /* Fold every entry under the same top-level directory (contiguous:
-         * the manifest is sorted and they share the prefix "name/"). */
-        text_len = 0;
-        size_t j = i;
-        for (; j < m->n_files && strncmp(m->files[j].archive_path, f->archive_path, t + 1) == 0;
-             j++) {
-            if ((rc = fold_line(&text, &text_len, &text_cap, &m->files[j], t + 1)) < 0) {
-                goto done;
-            }
-        }
-        unsigned char digest[32];
-        if ((e->key = strndup(f->archive_path, t + 1)) == NULL ||
-            (rc = lp_hash_sha256(text != NULL ? text : "", text_len, digest)) < 0) {
-            rc = LP_ENOMEM;
+        /* Every entry under the same directory: contiguous, since the
+         * manifest is sorted and they share the prefix "dir/". */
+        long next = fold_group(m, i, p, e, &text, &text_cap);
+        if (next < 0) {
+            rc = (int)next;
             goto done;
         }
-        lp_hash_hex(digest, e->sha256_hex);
-        e->n_files = j - i;
         s->n++;
-        i = j;
+        i = (size_t)next;
     }
     /* Folded keys end in '/', which can sort after files of a similar name:
      * restore bytewise key order. */

@@ -166,8 +166,8 @@ static const tfp_schema_attr package_attrs[] = {
     {.name = "files",
      .type = &map_of_string,
      .computed = true,
-     .description = "Archive path to SHA-256; vendored distributions are summarized as one "
-                    "`dir/` entry each."},
+     .description = "Archive path to SHA-256; vendored distributions (and, past 1,000 "
+                    "entries, first-party directories) are summarized as one `dir/` entry each."},
 };
 
 static const tfp_schema_block package_block = {

@@ -12,6 +12,13 @@
  *     (`PyYAML-6.0.dist-info` names `pyyaml`, compared case-insensitively
  *     with `-` and `_` alike);
  *   - `node_modules/`.
+ * Then, when more than LP_SUMMARY_MAX_ENTRIES entries remain, first-party
+ * directories fold too, all at one depth: the deepest level L (top-level
+ * directories are level 1) at which folding every directory L deep keeps the
+ * summary within the limit, or L = 1 when none does. Each directory L deep
+ * becomes one "c1/.../cL/" entry; files less deep stay one entry each. So a
+ * plan stays readable and small whatever the file count, and the folded entry
+ * still names where a change happened.
  * The folded hash is the SHA-256 of lines "<mode octal> <size> <sha256> <path
  * below the directory>\n" in archive order (docs/internals/manifest.md).
  */
@@ -22,6 +29,9 @@
 
 #include "lp_error.h"
 #include "lp_manifest.h"
+
+/* Above this many entries, first-party directories are folded too. */
+#define LP_SUMMARY_MAX_ENTRIES 1000
 
 typedef struct lp_summary_entry {
     char *key;           /* archive path, or "dir/" for a folded directory */

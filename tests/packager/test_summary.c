@@ -157,6 +157,79 @@ static void an_empty_manifest_summarizes_to_no_entries(void **state)
     lp_summary_free(s);
 }
 
+/* 12 directories of 100 files below src/, plus handler.py: 1,201 files. */
+static inline_file *big_first_party_tree(size_t *n, char ***names_out)
+{
+    *n = 12 * 100 + 1;
+    inline_file *files = calloc(*n, sizeof(*files));
+    char **names = calloc(*n, sizeof(*names));
+    assert_non_null(files);
+    assert_non_null(names);
+    for (size_t i = 0; i < *n - 1; i++) {
+        names[i] = malloc(64);
+        assert_non_null(names[i]);
+        snprintf(names[i], 64, "src/pkg%02zu/mod%02zu.py", i / 100, i % 100);
+        files[i].name = names[i];
+        files[i].content = "x = 1\n";
+    }
+    files[*n - 1].name = "handler.py";
+    files[*n - 1].content = "import src\n";
+    *names_out = names;
+    return files;
+}
+
+static void free_tree(inline_file *files, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    free(files);
+}
+
+static void many_first_party_files_fold_at_the_deepest_level_that_fits(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char **names = NULL;
+    inline_file *files = big_first_party_tree(&n, &names);
+    lp_summary *s = summarize(files, n);
+    /* Level 2 (src/pkgNN/) gives 13 entries; level 3 would list all 1,201. */
+    assert_int_equal(s->n, 13);
+    assert_non_null(find(s, "handler.py"));
+    assert_non_null(find(s, "src/pkg00/"));
+    assert_int_equal(find(s, "src/pkg11/")->n_files, 100);
+    assert_null(find(s, "src/"));
+    assert_true(s->n <= LP_SUMMARY_MAX_ENTRIES);
+
+    files[150].content = "x = 2\n"; /* src/pkg01/mod50.py */
+    lp_summary *t = summarize(files, n);
+    assert_int_equal(t->n, s->n);
+    for (size_t i = 0; i < s->n; i++) {
+        assert_string_equal(s->items[i].key, t->items[i].key);
+        int same = strcmp(s->items[i].sha256_hex, t->items[i].sha256_hex) == 0;
+        assert_int_equal(same, strcmp(s->items[i].key, "src/pkg01/") != 0);
+    }
+    lp_summary_free(t);
+    lp_summary_free(s);
+    free_tree(files, names, n);
+}
+
+static void a_tree_at_the_limit_is_not_folded(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char **names = NULL;
+    inline_file *files = big_first_party_tree(&n, &names);
+    /* 999 files of src/ plus handler.py: exactly 1,000 entries. */
+    files[999] = files[n - 1];
+    lp_summary *s = summarize(files, LP_SUMMARY_MAX_ENTRIES);
+    assert_int_equal(s->n, LP_SUMMARY_MAX_ENTRIES);
+    assert_non_null(find(s, "src/pkg00/mod00.py"));
+    lp_summary_free(s);
+    free_tree(files, names, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +239,8 @@ int main(void)
         cmocka_unit_test(a_change_inside_a_folded_dir_changes_its_hash_only),
         cmocka_unit_test(a_tree_without_distributions_is_not_folded),
         cmocka_unit_test(an_empty_manifest_summarizes_to_no_entries),
+        cmocka_unit_test(many_first_party_files_fold_at_the_deepest_level_that_fits),
+        cmocka_unit_test(a_tree_at_the_limit_is_not_folded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
