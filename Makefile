@@ -45,6 +45,7 @@ example: build
 bench: build
 	@scripts/install-deps.sh --bench
 	bench/run.sh $(BUILD)
+	bench/perf.py all $(BUILD)
 
 format:
 	git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs clang-format -i

@@ -12,7 +12,7 @@ packages=(
     zip unzip python3 openssl git util-linux coreutils
 )
 if [ "${1:-}" = "--bench" ]; then
-    packages+=(golang-go time openssl)
+    packages+=(golang-go time openssl linux-perf)
 fi
 
 missing=()
