@@ -10,6 +10,7 @@
  * differences found, 2 error. This file only parses arguments and prints;
  * packaging logic belongs to the library.
  */
+#include "lp_deps.h"
 #include "lp_manifest.h"
 #include "lp_zip.h"
 
@@ -44,6 +45,14 @@ typedef struct cli_opts {
     size_t n_sources;
     char **owned; /* strings split from DIR=PREFIX, freed at exit */
     size_t n_owned;
+    lp_dependency *deps; /* --requirements / --npm-lock, in order */
+    size_t n_deps;
+    char **deps_owned;
+    const char *runtime;
+    const char *architecture;
+    const char *index_url; /* NULL unless --index-url; "" = no index */
+    const char **find_links;
+    size_t n_find_links;
 } cli_opts;
 
 static void opts_free(cli_opts *o)
@@ -52,6 +61,12 @@ static void opts_free(cli_opts *o)
         free(o->owned[i]);
     }
     free(o->owned);
+    for (size_t i = 0; i < o->n_deps; i++) {
+        free(o->deps_owned[i]);
+    }
+    free(o->deps_owned);
+    free(o->deps);
+    free(o->find_links);
     free(o->sources);
     free(o->excludes);
     free(o->includes);
@@ -77,12 +92,12 @@ static int push(const char ***arr, size_t *n, const char *s)
 /* Parses SOURCE arguments (DIR, FILE or DIR=PREFIX) into o->sources. */
 static int parse_sources(cli_opts *o, int argc, char **argv)
 {
-    if (argc <= 0) {
+    if (argc <= 0 && o->n_deps == 0) {
         fprintf(stderr, "lambdapack: no SOURCE given (try --help)\n");
         return -1;
     }
-    o->sources = calloc((size_t)argc, sizeof(*o->sources));
-    o->owned = calloc((size_t)argc, sizeof(*o->owned));
+    o->sources = calloc((size_t)argc + 1, sizeof(*o->sources));
+    o->owned = calloc((size_t)argc + 1, sizeof(*o->owned));
     if (o->sources == NULL || o->owned == NULL) {
         fprintf(stderr, "lambdapack: out of memory\n");
         return -1;
@@ -117,7 +132,13 @@ enum {
     OPT_JSON,
     OPT_DIRS,
     OPT_EXTERNAL,
-    OPT_AGAINST
+    OPT_AGAINST,
+    OPT_REQUIREMENTS,
+    OPT_NPM_LOCK,
+    OPT_RUNTIME,
+    OPT_ARCH,
+    OPT_INDEX_URL,
+    OPT_FIND_LINKS
 };
 
 static const struct option build_options[] = {
@@ -131,6 +152,12 @@ static const struct option build_options[] = {
     {"directory-entries", no_argument, NULL, OPT_DIRS},
     {"allow-external-symlinks", no_argument, NULL, OPT_EXTERNAL},
     {"against", no_argument, NULL, OPT_AGAINST},
+    {"requirements", required_argument, NULL, OPT_REQUIREMENTS},
+    {"npm-lock", required_argument, NULL, OPT_NPM_LOCK},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"architecture", required_argument, NULL, OPT_ARCH},
+    {"index-url", required_argument, NULL, OPT_INDEX_URL},
+    {"find-links", required_argument, NULL, OPT_FIND_LINKS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -144,6 +171,40 @@ static int parse_int(const char *s, int lo, int hi, const char *what, int *out)
         return -1;
     }
     *out = (int)v;
+    return 0;
+}
+
+/* Adds a --requirements/--npm-lock FILE[=PREFIX] (a FILE that exists with
+ * the '=' in its name is taken whole). */
+static int push_dependency(cli_opts *o, const char *arg, lp_deps_tool want, const char *opt)
+{
+    lp_dependency *d = realloc(o->deps, (o->n_deps + 1) * sizeof(*d));
+    char **owned = d != NULL ? realloc(o->deps_owned, (o->n_deps + 1) * sizeof(*owned)) : NULL;
+    if (d != NULL) {
+        o->deps = d;
+    }
+    if (owned == NULL) {
+        fprintf(stderr, "lambdapack: out of memory\n");
+        return -1;
+    }
+    o->deps_owned = owned;
+    const char *eq = strrchr(arg, '=');
+    char *file =
+        eq != NULL && access(arg, F_OK) != 0 ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
+    if (file == NULL) {
+        fprintf(stderr, "lambdapack: out of memory\n");
+        return -1;
+    }
+    o->deps_owned[o->n_deps] = file;
+    memset(&o->deps[o->n_deps], 0, sizeof(o->deps[0]));
+    o->deps[o->n_deps].file = file;
+    o->deps[o->n_deps].prefix = eq != NULL && access(arg, F_OK) != 0 ? eq + 1 : NULL;
+    o->n_deps++;
+    if (lp_deps_tool_for(file) != want) {
+        fprintf(stderr, "lambdapack: %s takes %s, not '%s'\n", opt,
+                want == LP_DEPS_PIP ? "a pip requirements*.txt file" : "a package-lock.json", file);
+        return -1;
+    }
     return 0;
 }
 
@@ -199,11 +260,37 @@ static int parse_options(cli_opts *o, int argc, char **argv, int *against)
             }
             *against = 1;
             break;
+        case OPT_REQUIREMENTS:
+        case OPT_NPM_LOCK:
+            if (push_dependency(o, optarg, c == OPT_NPM_LOCK ? LP_DEPS_NPM : LP_DEPS_PIP,
+                                c == OPT_NPM_LOCK ? "--npm-lock" : "--requirements") < 0) {
+                return -1;
+            }
+            break;
+        case OPT_RUNTIME:
+            o->runtime = optarg;
+            break;
+        case OPT_ARCH:
+            o->architecture = optarg;
+            break;
+        case OPT_INDEX_URL:
+            o->index_url = optarg;
+            break;
+        case OPT_FIND_LINKS:
+            if (push(&o->find_links, &o->n_find_links, optarg) < 0) {
+                return -1;
+            }
+            break;
         case 'h':
             return -2;
         default:
             return -1;
         }
+    }
+    for (size_t i = 0; i < o->n_deps; i++) {
+        o->deps[i].index_url = o->index_url;
+        o->deps[i].find_links = o->find_links;
+        o->deps[i].n_find_links = o->n_find_links;
     }
     return optind;
 }
@@ -299,6 +386,60 @@ static void progress_stop(progress *p)
     p->running = 0;
 }
 
+static void deps_progress(void *payload, const char *message)
+{
+    (void)payload;
+    if (isatty(STDERR_FILENO)) {
+        fprintf(stderr, "lambdapack: %s...\n", message);
+    }
+}
+
+/* Installs --requirements/--npm-lock (when given) and points *spec at a spec
+ * that includes them; *set owns what it borrows. Warns about unpinned
+ * requirement files. Returns 0 or EXIT_ERR. */
+static int install_deps(const cli_opts *o, lp_spec *spec, lp_deps_set **set)
+{
+    char dir[4096];
+    lp_error err = LP_ERROR_INIT;
+    lp_deps_request req = LP_DEPS_REQUEST_INIT;
+    *set = NULL;
+    if (o->n_deps == 0) {
+        return 0;
+    }
+    if (lp_deps_default_cache_dir(dir, sizeof(dir)) < 0) {
+        fprintf(stderr, "lambdapack: cache directory path too long\n");
+        return EXIT_ERR;
+    }
+    req.runtime = o->runtime;
+    req.architecture = o->architecture;
+    req.cache_dir = dir;
+    req.progress = deps_progress;
+    if (lp_deps_install_all(set, spec, o->deps, o->n_deps, &req, &err) < 0) {
+        return fail(&err);
+    }
+    for (size_t i = 0; i < (*set)->n; i++) {
+        const lp_deps_result *r = &(*set)->results[i];
+        if (r->unpinned > 0) {
+            fprintf(stderr,
+                    "lambdapack: warning: %s: %d requirement(s) not pinned with == (first: %s); "
+                    "the package changes whenever a dependency publishes. Pin them with "
+                    "`pip-compile --generate-hashes` or `uv pip compile`.\n",
+                    o->deps[i].file, r->unpinned, r->unpinned_first);
+        }
+        if (isatty(STDERR_FILENO)) {
+            if (r->cache_hit) {
+                fprintf(stderr, "lambdapack: %s: %zu files from the cache\n", o->deps[i].file,
+                        r->n_files);
+            } else {
+                fprintf(stderr, "lambdapack: %s: installed %zu files in %.1fs\n", o->deps[i].file,
+                        r->n_files, r->seconds);
+            }
+        }
+    }
+    *spec = (*set)->spec;
+    return 0;
+}
+
 static const char *BUILD_HELP =
     "usage: lambdapack build -o OUT.zip [options] SOURCE...\n"
     "\n"
@@ -313,7 +454,15 @@ static const char *BUILD_HELP =
     "      --threads N             worker threads, default one per CPU\n"
     "      --directory-entries     also write directory entries\n"
     "      --allow-external-symlinks  follow symlinks leaving their source\n"
-    "      --json                  print a JSON summary on stdout\n";
+    "      --json                  print a JSON summary on stdout\n"
+    "\n"
+    "Dependencies, installed at build time from a lock file into a machine-wide cache:\n"
+    "      --requirements FILE[=PREFIX]  pip requirements*.txt (wheels only), under PREFIX/\n"
+    "      --npm-lock FILE[=PREFIX]  package-lock.json (npm ci), as PREFIX/node_modules/\n"
+    "      --runtime R             Lambda runtime, e.g. python3.12, nodejs20.x (needed)\n"
+    "      --architecture A        x86_64 (default) or arm64\n"
+    "      --index-url URL         pip --index-url / npm --registry; '' = no index\n"
+    "      --find-links DIR        pip: a directory of wheels (repeatable)\n";
 
 static int cmd_build(int argc, char **argv)
 {
@@ -322,6 +471,7 @@ static int cmd_build(int argc, char **argv)
     lp_error err = LP_ERROR_INIT;
     lp_manifest *m = NULL;
     lp_zip_info info;
+    lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
     int first = parse_options(&o, argc, argv, NULL);
     if (first == -2) {
@@ -341,6 +491,9 @@ static int cmd_build(int argc, char **argv)
     }
     lp_spec spec;
     spec_from_opts(&spec, &o);
+    if (install_deps(&o, &spec, &deps) != 0) {
+        goto done;
+    }
     double t0 = now();
     progress prog;
     progress_start(&prog, o.output);
@@ -380,6 +533,7 @@ static int cmd_build(int argc, char **argv)
     rc = 0;
 done:
     lp_manifest_free(m);
+    lp_deps_set_free(deps);
     opts_free(&o);
     return rc;
 }
@@ -388,7 +542,8 @@ static const char *MANIFEST_HELP =
     "usage: lambdapack manifest [--json] [options] SOURCE...\n"
     "\n"
     "Lists what a build of SOURCE... would hold: mode, size, SHA-256 and path of\n"
-    "each file, then the content hash. Options as for build (no -o needed).\n";
+    "each file, then the content hash. Options as for build (no -o needed),\n"
+    "--requirements/--npm-lock included.\n";
 
 static int print_manifest(const lp_manifest *m, int json)
 {
@@ -429,6 +584,7 @@ static int cmd_manifest(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     lp_error err = LP_ERROR_INIT;
     lp_manifest *m = NULL;
+    lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
     int first = parse_options(&o, argc, argv, NULL);
     if (first == -2) {
@@ -441,6 +597,9 @@ static int cmd_manifest(int argc, char **argv)
     }
     lp_spec spec;
     spec_from_opts(&spec, &o);
+    if (install_deps(&o, &spec, &deps) != 0) {
+        goto done;
+    }
     if (lp_manifest_build(&m, &spec, &err) < 0) {
         rc = fail(&err);
         goto done;
@@ -448,6 +607,7 @@ static int cmd_manifest(int argc, char **argv)
     rc = print_manifest(m, o.json) < 0 ? EXIT_ERR : 0;
 done:
     lp_manifest_free(m);
+    lp_deps_set_free(deps);
     opts_free(&o);
     return rc;
 }
