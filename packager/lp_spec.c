@@ -23,6 +23,18 @@ void lp_spec_package_init(lp_spec_package *p)
     memset(p, 0, sizeof(*p));
     p->spec = spec;
     p->check = check;
+    p->architecture = LP_SPEC_DEFAULT_ARCHITECTURE;
+}
+
+int lp_spec_check_architecture(const char *architecture, lp_error *err)
+{
+    if (architecture == NULL || strcmp(architecture, "x86_64") == 0 ||
+        strcmp(architecture, "arm64") == 0) {
+        return LP_OK;
+    }
+    return lp_error_set(err, LP_EINVAL, 0, -1, "architecture", NULL,
+                        "architecture \"%s\" is not one of Lambda's: \"x86_64\" or \"arm64\"",
+                        architecture);
 }
 
 /* ---- single values ---- */
@@ -187,6 +199,9 @@ size_t lp_spec_validate(const lp_spec_package *p, lp_spec_problem_fn fn, void *p
     if (lp_spec_check_handler(p->check.handler, &e) < 0) {
         n += emit(fn, payload, &e);
     }
+    if (lp_spec_check_architecture(p->architecture, &e) < 0) {
+        n += emit(fn, payload, &e);
+    }
     n += check_globs(p->spec.excludes, p->spec.n_excludes, -1, "excludes", fn, payload);
     for (size_t i = 0; i < p->spec.n_sources; i++) {
         const lp_source *s = &p->spec.sources[i];
@@ -215,6 +230,7 @@ size_t lp_spec_validate(const lp_spec_package *p, lp_spec_problem_fn fn, void *p
 typedef struct owned {
     json_t *root;
     lp_source *sources;
+    lp_dependency *deps;
     const char ***lists; /* every string array read, freed with the package */
     size_t n_lists;
     char *base_dir;
@@ -331,6 +347,41 @@ static int read_level(const json_t *obj, int *level, lp_error *err)
     return LP_OK;
 }
 
+/* dependencies: [{file, prefix, index_url, find_links}]; err->source_index
+ * is the block's index. */
+static int read_dependencies(lp_spec_package *p, owned *o, const json_t *obj, lp_error *err)
+{
+    const json_t *v = json_object_get(obj, "dependencies");
+    if (v == NULL || json_is_null(v)) {
+        return LP_OK;
+    }
+    if (!json_is_array(v)) {
+        return bad_type(err, -1, "dependencies", "a list of dependencies blocks");
+    }
+    size_t n = json_array_size(v);
+    if ((o->deps = calloc(n > 0 ? n : 1, sizeof(*o->deps))) == NULL) {
+        return lp_error_set(err, LP_ENOMEM, 0, -1, "dependencies", NULL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *d = json_array_get(v, i);
+        lp_dependency *dep = &o->deps[i];
+        int rc;
+        if (!json_is_object(d)) {
+            return bad_type(err, (int)i, "dependencies", "a list of dependencies blocks");
+        }
+        if ((rc = get_str(d, "file", (int)i, &dep->file, NULL, err)) < 0 ||
+            (rc = get_str(d, "prefix", (int)i, &dep->prefix, NULL, err)) < 0 ||
+            (rc = get_str(d, "index_url", (int)i, &dep->index_url, NULL, err)) < 0 ||
+            (rc = get_list(o, d, "find_links", (int)i, &dep->find_links, &dep->n_find_links, err)) <
+                0) {
+            return rc;
+        }
+    }
+    p->dependencies = o->deps;
+    p->n_dependencies = n;
+    return LP_OK;
+}
+
 static int read_package(lp_spec_package *p, owned *o, const json_t *obj, lp_error *err)
 {
     int rc;
@@ -369,8 +420,16 @@ static int read_package(lp_spec_package *p, owned *o, const json_t *obj, lp_erro
                        &p->check.n_external_modules, err)) < 0 ||
         (rc = get_bool(obj, "strict_imports", &p->check.strict_imports, err)) < 0 ||
         (rc = get_list(o, obj, "required_files", -1, &p->check.required_files,
-                       &p->check.n_required_files, err)) < 0) {
+                       &p->check.n_required_files, err)) < 0 ||
+        (rc = read_dependencies(p, o, obj, err)) < 0) {
         return rc;
+    }
+    const char *arch = NULL;
+    if ((rc = get_str(obj, "architecture", -1, &arch, NULL, err)) < 0) {
+        return rc;
+    }
+    if (arch != NULL) {
+        p->architecture = arch;
     }
     return LP_OK;
 }
@@ -425,6 +484,7 @@ void lp_spec_package_free(lp_spec_package *p)
         }
         free(o->lists);
         free(o->sources);
+        free(o->deps);
         free(o->base_dir);
         json_decref(o->root);
         free(o);

@@ -30,6 +30,7 @@
 
 #include "lp_cache.h"
 #include "lp_check.h"
+#include "lp_deps.h"
 #include "lp_manifest.h"
 #include "lp_output.h"
 #include "lp_spec.h"
@@ -81,8 +82,38 @@ static const tfp_schema_block source_block = {
                    "or inline `content` with `filename`.",
 };
 
+static const tfp_schema_attr dependencies_attrs[] = {
+    {.name = "file",
+     .type = &tfp_type_string,
+     .required = true,
+     .description = "A pip `requirements*.txt` or an npm `package-lock.json` (with `package.json` "
+                    "beside it), installed at plan for `runtime` and `architecture`."},
+    {.name = "prefix",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "Archive folder the installed files go under: \"\" (root) by default, "
+                    "`python` for a Python layer, `nodejs` for a Node.js layer."},
+    {.name = "index_url",
+     .type = &tfp_type_string,
+     .optional = true,
+     .description = "pip `--index-url` / npm `--registry`; \"\" means no index (pip "
+                    "`--no-index`, npm `--offline`)."},
+    {.name = "find_links",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "pip only: local directories of wheels."},
+};
+
+static const tfp_schema_block dependencies_block = {
+    .attrs = dependencies_attrs,
+    .n_attrs = sizeof(dependencies_attrs) / sizeof(dependencies_attrs[0]),
+    .description = "Third-party dependencies installed from a lock file into the package "
+                   "(docs/guides/dependencies.md).",
+};
+
 static const tfp_schema_nested_block package_blocks[] = {
-    {.type_name = "source", .nesting = TFP_NEST_LIST, .block = &source_block, .min_items = 1},
+    {.type_name = "source", .nesting = TFP_NEST_LIST, .block = &source_block},
+    {.type_name = "dependencies", .nesting = TFP_NEST_LIST, .block = &dependencies_block},
 };
 
 static const tfp_schema_attr package_attrs[] = {
@@ -128,6 +159,12 @@ static const tfp_schema_attr package_attrs[] = {
      .computed = true,
      .description = "Imports that run when the handler's module loads and are found nowhere "
                     "are errors (true) or warnings (false). Default true."},
+    {.name = "architecture",
+     .type = &tfp_type_string,
+     .optional = true,
+     .computed = true,
+     .description = "`x86_64` or `arm64`: the platform dependencies are installed for. "
+                    "Default `x86_64`."},
     {.name = "directory_entries",
      .type = &tfp_type_bool,
      .optional = true,
@@ -289,6 +326,26 @@ static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config 
         bool_or(tfp_value_attr(cfg, "strict_imports"), check->strict_imports) ? 1 : 0;
     check->required_files =
         string_list(ctx, tfp_value_attr(cfg, "required_files"), &check->n_required_files);
+    const char *arch = tfp_value_str(tfp_value_attr(cfg, "architecture"));
+    if (arch != NULL) {
+        pc->pkg.architecture = arch;
+    }
+    const tfp_value *deps = tfp_value_attr(cfg, "dependencies");
+    size_t nd = deps != NULL && !tfp_value_is_null(deps) ? deps->n : 0;
+    lp_dependency *d = tfp_arena_array(ctx->arena, nd > 0 ? nd : 1, sizeof(*d));
+    if (d == NULL) {
+        tfp_diag_error(diags, "Out of memory", "while reading the configuration");
+        return -1;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const tfp_value *dv = deps->items[i];
+        d[i].file = tfp_value_str(tfp_value_attr(dv, "file"));
+        d[i].prefix = tfp_value_str(tfp_value_attr(dv, "prefix"));
+        d[i].index_url = tfp_value_str(tfp_value_attr(dv, "index_url"));
+        d[i].find_links = string_list(ctx, tfp_value_attr(dv, "find_links"), &d[i].n_find_links);
+    }
+    pc->pkg.dependencies = d;
+    pc->pkg.n_dependencies = nd;
     return 0;
 }
 
@@ -541,6 +598,7 @@ static int state_set_defaults(const tfp_ctx *ctx, tfp_value *obj, const tfp_valu
         {"compression_level", tfp_value_int(a, LP_SPEC_DEFAULT_LEVEL)},
         {"directory_entries", tfp_value_bool(a, LP_SPEC_DEFAULT_DIRECTORY_ENTRIES)},
         {"allow_external_symlinks", tfp_value_bool(a, LP_SPEC_DEFAULT_ALLOW_EXTERNAL_SYMLINKS)},
+        {"architecture", tfp_value_string(a, LP_SPEC_DEFAULT_ARCHITECTURE)},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
         if (tfp_value_is_null(tfp_value_attr(config, defaults[i].name)) &&
@@ -639,6 +697,38 @@ static void validate_source(validate_ctx *v, const tfp_value *s, size_t i)
     validate_globs(v, tfp_value_attr(s, "exclude"), (int)i, "exclude");
 }
 
+/* Each dependencies block names a file whose tool is known and has a valid
+ * prefix; a package has at least one source or dependencies block. */
+static void validate_dependencies(validate_ctx *v, const tfp_value *deps, const tfp_value *sources)
+{
+    size_t nd = is_set(deps) && tfp_value_is_known(deps) ? deps->n : 0;
+    if (nd == 0 && (!is_set(sources) || (tfp_value_is_known(sources) && sources->n == 0))) {
+        tfp_diag_error_at(v->diags, attr_path(v->ctx, "source"), "Nothing to package",
+                          "Add a `source` block or a `dependencies` block.");
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const tfp_value *d = deps->items[i];
+        const tfp_path *at =
+            tfp_path_index(v->ctx->arena, attr_path(v->ctx, "dependencies"), (int64_t)i);
+        const tfp_value *file = tfp_value_attr(d, "file");
+        const char *f = tfp_value_is_known(file) ? tfp_value_str(file) : NULL;
+        if (f != NULL && lp_deps_tool_for(f) == 0) {
+            tfp_diag_error_at(v->diags, tfp_path_attr(v->ctx->arena, at, "file"),
+                              "Unsupported dependencies file",
+                              "\"%s\" is neither a pip requirements file (requirements*.txt) nor "
+                              "an npm lock file (package-lock.json).",
+                              f);
+        }
+        lp_error e = LP_ERROR_INIT;
+        const tfp_value *prefix = tfp_value_attr(d, "prefix");
+        if (tfp_value_is_known(prefix) &&
+            lp_spec_check_prefix(tfp_value_str(prefix), (int)i, &e) < 0) {
+            tfp_diag_error_at(v->diags, tfp_path_attr(v->ctx->arena, at, "prefix"),
+                              "Invalid archive path", "%s", e.message);
+        }
+    }
+}
+
 static int package_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_diags *diags)
 {
     const tfp_value *cfg = in->config;
@@ -654,6 +744,10 @@ static int package_validate(const tfp_ctx *ctx, const tfp_validate_in *in, tfp_d
     if (lp_spec_check_handler(tfp_value_str(tfp_value_attr(cfg, "handler")), &e) < 0) {
         validate_problem(&v, &e);
     }
+    if (lp_spec_check_architecture(tfp_value_str(tfp_value_attr(cfg, "architecture")), &e) < 0) {
+        validate_problem(&v, &e);
+    }
+    validate_dependencies(&v, tfp_value_attr(cfg, "dependencies"), tfp_value_attr(cfg, "source"));
     validate_globs(&v, tfp_value_attr(cfg, "excludes"), -1, "excludes");
     const char *output = tfp_value_str(tfp_value_attr(cfg, "output_path"));
     if (output != NULL && output[0] == '\0') {
@@ -684,18 +778,91 @@ static int set_content_unknown(const tfp_ctx *ctx, tfp_value *planned, tfp_diags
     return 0;
 }
 
-/* Builds the manifest of a wholly known configuration and runs the checks. */
-static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config *pc,
+/* ---- dependencies ---- */
+
+static const tfp_path *dependency_path(const tfp_ctx *ctx, int index, const char *field)
+{
+    const tfp_path *p = tfp_path_index(ctx->arena, attr_path(ctx, "dependencies"), index);
+    return tfp_path_attr(ctx->arena, p, field != NULL ? field : "file");
+}
+
+/* Installs the dependencies (or finds them in the cache), logs each install
+ * and, at plan, warns about requirement files that are not fully pinned. */
+static int install_dependencies(const tfp_ctx *ctx, const package_config *pc, bool planning,
+                                lp_deps_set **set, tfp_diags *diags)
+{
+    char dir[4096];
+    lp_error e = LP_ERROR_INIT;
+    lp_deps_request req = LP_DEPS_REQUEST_INIT;
+    if (lp_deps_default_cache_dir(dir, sizeof(dir)) < 0) {
+        tfp_diag_error(diags, "Cannot install dependencies", "cache directory path too long");
+        return -1;
+    }
+    req.runtime = pc->pkg.check.runtime;
+    req.architecture = pc->pkg.architecture;
+    req.cache_dir = dir;
+    if (lp_deps_install_all(set, &pc->pkg.spec, pc->pkg.dependencies, pc->pkg.n_dependencies, &req,
+                            &e) < 0) {
+        const tfp_path *at = e.field != NULL && strcmp(e.field, "architecture") == 0
+                                 ? attr_path(ctx, "architecture")
+                                 : dependency_path(ctx, e.source_index, e.field);
+        tfp_diag_error_at(diags, at, "Cannot install dependencies", "%s", e.message);
+        return -1;
+    }
+    for (size_t i = 0; i < (*set)->n; i++) {
+        const lp_deps_result *r = &(*set)->results[i];
+        const char *file = pc->pkg.dependencies[i].file;
+        if (r->cache_hit) {
+            tfp_ctx_log(ctx, TFP_LEVEL_INFO, "dependencies %s: %zu files from the cache (%s)", file,
+                        r->n_files, r->key);
+        } else {
+            tfp_ctx_log(ctx, TFP_LEVEL_INFO,
+                        "dependencies %s: installed %zu files with %s in %.2fs", file, r->n_files,
+                        r->tool == LP_DEPS_NPM ? "npm" : "pip", r->seconds);
+        }
+        if (planning && r->unpinned > 0) {
+            tfp_diag_add(diags, TFP_DIAG_WARNING, dependency_path(ctx, (int)i, "file"),
+                         "Dependencies not fully pinned",
+                         "%s has %d requirement(s) without == (the first: %s). The package will "
+                         "change whenever a dependency publishes a release. Pin every version, "
+                         "with hashes: `pip-compile --generate-hashes` or `uv pip compile "
+                         "--generate-hashes`.",
+                         file, r->unpinned, r->unpinned_first);
+        }
+    }
+    return 0;
+}
+
+/* Builds the manifest of a wholly known configuration (sources, then the
+ * installed dependencies). */
+static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config *pc, bool planning,
                         lp_manifest **m, tfp_diags *diags)
 {
     lp_error e = LP_ERROR_INIT;
+    lp_deps_set *set = NULL;
     if (config_read(ctx, cfg, pc, diags) < 0) {
         return -1;
     }
-    if (lp_manifest_build(m, &pc->pkg.spec, &e) < 0) {
-        return diag_lp_error(ctx, diags, &e);
+    const lp_spec *spec = &pc->pkg.spec;
+    if (pc->pkg.n_dependencies > 0) {
+        if (install_dependencies(ctx, pc, planning, &set, diags) < 0) {
+            return -1;
+        }
+        spec = &set->spec;
     }
-    return 0;
+    int rc = 0;
+    if (lp_manifest_build(m, spec, &e) < 0) {
+        if (set != NULL && e.source_index >= (int)set->n_base) {
+            tfp_diag_error_at(diags,
+                              dependency_path(ctx, e.source_index - (int)set->n_base, "file"),
+                              error_summary(e.code), "%s (installed dependencies)", e.message);
+            rc = -1;
+        } else {
+            rc = diag_lp_error(ctx, diags, &e);
+        }
+    }
+    lp_deps_set_free(set);
+    return rc;
 }
 
 /*
@@ -781,7 +948,7 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     build_record rec;
     int replaced = 0;
     int rc = -1;
-    if (manifest_for(ctx, planned, &pc, &m, diags) < 0) {
+    if (manifest_for(ctx, planned, &pc, true, &m, diags) < 0) {
         goto done;
     }
     if (run_checks(ctx, &pc, m, diags) < 0 || check_output(ctx, pc.output_path, diags) < 0) {
@@ -909,7 +1076,7 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
     }
     const tfp_value *planned_hash = tfp_value_attr(in->planned_state, "content_hash");
     bool checked_at_plan = tfp_value_is_known(planned_hash);
-    if (manifest_for(ctx, state, &pc, &m, diags) < 0) {
+    if (manifest_for(ctx, state, &pc, false, &m, diags) < 0) {
         goto done;
     }
     if (checked_at_plan && strcmp(tfp_value_str(planned_hash), m->content_hash) != 0) {

@@ -10,7 +10,14 @@ packages=(
     libzip-dev libssl-dev libmsgpack-dev libjansson-dev libdeflate-dev
     libcmocka-dev libclang-rt-14-dev
     zip unzip python3 openssl git util-linux coreutils
+    python3-pip python3-setuptools python3-wheel python3-venv
 )
+# The dependency tests run npm (lambda_package dependencies). A Node.js from
+# elsewhere (e.g. NodeSource, which bundles npm) is fine; only when no npm is
+# on PATH do we install Debian's nodejs and npm.
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
 if [ "${1:-}" = "--bench" ]; then
     packages+=(golang-go time openssl linux-perf)
 fi

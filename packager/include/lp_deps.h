@@ -119,16 +119,6 @@ int lp_deps_platform_tags(const char *runtime, const char *architecture,
  * (else /tmp/lambdapack-deps-<uid>). Returns 0 or LP_EINVAL (too long). */
 int lp_deps_default_cache_dir(char *out, size_t out_len);
 
-/* One `dependencies` block: the lock file, the archive folder the installed
- * tree goes under, and the index settings. Borrowed strings. */
-typedef struct lp_dependency {
-    const char *file;
-    const char *prefix; /* NULL or "" for the archive root */
-    const char *index_url;
-    const char *const *find_links;
-    size_t n_find_links;
-} lp_dependency;
-
 /* The installed dependencies of a package, and the spec that adds them. */
 typedef struct lp_deps_set {
     lp_deps_result *results; /* one per dependency */

@@ -32,6 +32,7 @@
 #define LP_SPEC_DEFAULT_DIRECTORY_ENTRIES 0       /* directory_entries */
 #define LP_SPEC_DEFAULT_ALLOW_EXTERNAL_SYMLINKS 0 /* allow_external_symlinks */
 #define LP_SPEC_DEFAULT_STRICT_IMPORTS 1          /* strict_imports */
+#define LP_SPEC_DEFAULT_ARCHITECTURE "x86_64"     /* architecture */
 
 /* One source: either a filesystem path (dir taken recursively, or a file),
  * or inline content with an archive filename. */
@@ -92,12 +93,25 @@ typedef struct lp_check_options {
         .version = LP_CHECK_OPTIONS_VERSION, .strict_imports = LP_SPEC_DEFAULT_STRICT_IMPORTS,     \
     }
 
+/* One `dependencies` block (CLI: --requirements/--npm-lock FILE[=PREFIX]):
+ * a lock file installed by lp_deps (lp_deps.h) under an archive folder. */
+typedef struct lp_dependency {
+    const char *file;              /* requirements*.txt (pip) or package-lock.json (npm) */
+    const char *prefix;            /* archive folder; NULL or "" for the root */
+    const char *index_url;         /* NULL: the tool's default; "": no index */
+    const char *const *find_links; /* pip: directories of wheels */
+    size_t n_find_links;
+} lp_dependency;
+
 /* A whole package definition: what one `lambda_package` block declares. */
 typedef struct lp_spec_package {
     const char *output_path; /* where the ZIP goes; also spec.output_path */
     lp_spec spec;
     lp_check_options check;
-    void *owned; /* storage of a package read from JSON; NULL otherwise */
+    void *owned;              /* storage of a package read from JSON; NULL otherwise */
+    const char *architecture; /* "x86_64" or "arm64" (dependencies are installed for it) */
+    const lp_dependency *dependencies;
+    size_t n_dependencies;
 } lp_spec_package;
 
 /* Sets *p to the defaults (no sources, no output path). */
@@ -108,7 +122,8 @@ void lp_spec_package_init(lp_spec_package *p);
  * resource's attribute names (output_path, source [{path, prefix, include,
  * exclude, content, filename}], excludes, default_excludes,
  * compression_level, directory_entries, allow_external_symlinks, runtime,
- * handler, external_modules, strict_imports, required_files); null or absent
+ * handler, external_modules, strict_imports, required_files, architecture,
+ * dependencies [{file, prefix, index_url, find_links}]); null or absent
  * values take the defaults, unknown keys are ignored (computed attributes).
  * base_dir (may be NULL) is where relative paths are resolved. On success
  * *out is set; caller frees it with lp_spec_package_free. LP_EINVAL (field
@@ -137,6 +152,10 @@ int lp_spec_check_level(double level, lp_error *err);
 
 /* runtime: LP_EINVAL (field "runtime") when not a Lambda runtime identifier. */
 int lp_spec_check_runtime(const char *runtime, lp_error *err);
+
+/* architecture: LP_EINVAL (field "architecture") unless NULL, "x86_64" or
+ * "arm64". */
+int lp_spec_check_architecture(const char *architecture, lp_error *err);
 
 /* handler: LP_EINVAL (field "handler") unless it looks like module.function. */
 int lp_spec_check_handler(const char *handler, lp_error *err);
