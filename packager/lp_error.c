@@ -74,3 +74,31 @@ const char *lp_error_name(int code)
         return "unknown error";
     }
 }
+
+const char *lp_error_summary(int code)
+{
+    switch (code) {
+    case LP_ENOENT:
+        return "Source path does not exist";
+    case LP_EIO:
+        return "Cannot read or write package files";
+    case LP_ECOLLISION:
+        return "Two sources produce the same archive path";
+    case LP_ESYMLINK:
+        return "Symlink leaves its source";
+    case LP_EPATH:
+        return "Invalid archive path";
+    case LP_EGLOB:
+        return "Invalid glob pattern";
+    case LP_ELIMIT:
+        return "Package too large";
+    case LP_ECHANGED:
+        return "Source changed while packaging";
+    case LP_EZIP:
+        return "Invalid ZIP";
+    case LP_EEXIST:
+        return "Refusing to replace a file that is not a package";
+    default:
+        return "Cannot build package";
+    }
+}

@@ -13,6 +13,7 @@
 #include "lp_runtime.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,7 +118,51 @@ int lp_spec_check_handler(const char *handler, lp_error *err)
                         handler);
 }
 
+void lp_spec_attribute(const lp_error *e, char *buf, size_t size)
+{
+    const char *field = e->field;
+    if (field != NULL && strcmp(field, "level") == 0) {
+        field = "compression_level";
+    }
+    if (e->source_index >= 0) {
+        snprintf(buf, size, "source[%d]%s%s", e->source_index, field != NULL ? "." : "",
+                 field != NULL ? field : "");
+    } else {
+        snprintf(buf, size, "%s", field != NULL ? field : "");
+    }
+}
+
 /* ---- shapes and whole packages ---- */
+
+const char *lp_spec_problem_summary(const lp_error *e, int has_content)
+{
+    const char *f = e->field != NULL ? e->field : "";
+    if (e->code == LP_EPATH) {
+        return "Invalid prefix";
+    }
+    if (e->code == LP_EGLOB) {
+        return "Invalid glob pattern";
+    }
+    if (strcmp(f, "level") == 0) {
+        return "Invalid compression_level";
+    }
+    if (strcmp(f, "runtime") == 0) {
+        return "Unknown Lambda runtime";
+    }
+    if (strcmp(f, "handler") == 0) {
+        return "Invalid handler";
+    }
+    if (e->field == NULL) {
+        return "Invalid source block";
+    }
+    if (strcmp(f, "filename") == 0) {
+        return has_content ? "Missing filename" : "Unexpected filename";
+    }
+    if (strcmp(f, "path") == 0) {
+        return "Empty source path";
+    }
+    return "Unexpected argument";
+}
 
 static size_t emit(lp_spec_problem_fn fn, void *payload, const lp_error *e)
 {

@@ -46,6 +46,7 @@
 
 static const tfp_type list_of_string = TFP_TYPE_LIST_OF(&tfp_type_string);
 static const tfp_type map_of_string = TFP_TYPE_MAP_OF(&tfp_type_string);
+static const tfp_type set_of_string = TFP_TYPE_SET_OF(&tfp_type_string);
 
 static const tfp_schema_attr source_attrs[] = {
     {.name = "path",
@@ -205,6 +206,11 @@ static const tfp_schema_attr package_attrs[] = {
      .computed = true,
      .description = "Archive path to SHA-256; vendored distributions (and, past 1,000 "
                     "entries, first-party directories) are summarized as one `dir/` entry each."},
+    {.name = "executable_files",
+     .type = &set_of_string,
+     .computed = true,
+     .description = "Archive paths of the files `files` lists that are stored executable "
+                    "(mode 0755), so a changed exec bit shows in the plan by name."},
 };
 
 static const tfp_schema_block package_block = {
@@ -221,7 +227,7 @@ static const tfp_schema package_schema = {.version = 0, .block = &package_block}
 /* Computed attributes that depend on the package's content. */
 static const char *const content_attrs[] = {
     "content_hash", "output_sha256", "output_base64sha256", "output_size", "unzipped_size",
-    "file_count",   "files",
+    "file_count",   "files",         "executable_files",
 };
 #define N_CONTENT_ATTRS (sizeof(content_attrs) / sizeof(content_attrs[0]))
 
@@ -351,34 +357,6 @@ static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config 
 
 /* ---- packager errors and findings -> diagnostics ---- */
 
-static const char *error_summary(int code)
-{
-    switch (code) {
-    case LP_ENOENT:
-        return "Source path does not exist";
-    case LP_EIO:
-        return "Cannot read or write package files";
-    case LP_ECOLLISION:
-        return "Two sources produce the same archive path";
-    case LP_ESYMLINK:
-        return "Symlink leaves its source";
-    case LP_EPATH:
-        return "Invalid archive path";
-    case LP_EGLOB:
-        return "Invalid glob pattern";
-    case LP_ELIMIT:
-        return "Package too large";
-    case LP_ECHANGED:
-        return "Source changed while packaging";
-    case LP_EZIP:
-        return "Invalid ZIP";
-    case LP_EEXIST:
-        return "Refusing to replace a file that is not a package";
-    default:
-        return "Cannot build package";
-    }
-}
-
 /* The attribute an lp_error points at: source[i].field, excludes, ... */
 static const tfp_path *error_path(const tfp_ctx *ctx, const lp_error *e)
 {
@@ -400,7 +378,7 @@ static const tfp_path *error_path(const tfp_ctx *ctx, const lp_error *e)
 
 static int diag_lp_error(const tfp_ctx *ctx, tfp_diags *diags, const lp_error *e)
 {
-    tfp_diag_error_at(diags, error_path(ctx, e), error_summary(e->code), "%s", e->message);
+    tfp_diag_error_at(diags, error_path(ctx, e), lp_error_summary(e->code), "%s", e->message);
     return -1;
 }
 
@@ -509,34 +487,41 @@ static const char *cache_dir(const tfp_ctx *ctx)
 
 /* ---- state <- package ---- */
 
-static tfp_value *files_value(const tfp_ctx *ctx, const lp_manifest *m, tfp_diags *diags)
+static tfp_value *files_value(const tfp_ctx *ctx, const lp_summary *sum)
 {
-    lp_summary *sum = NULL;
-    lp_error e = LP_ERROR_INIT;
-    tfp_value *v = NULL;
-    if (lp_summary_build(&sum, m, &e) < 0) {
-        diag_lp_error(ctx, diags, &e);
-        return NULL;
-    }
     const char **keys = tfp_arena_array(ctx->arena, sum->n + 1, sizeof(*keys));
     tfp_value **items = tfp_arena_array(ctx->arena, sum->n + 1, sizeof(*items));
     if (keys == NULL || items == NULL) {
-        goto done;
+        return NULL;
     }
     for (size_t i = 0; i < sum->n; i++) {
         keys[i] = sum->items[i].key;
         items[i] = tfp_value_string(ctx->arena, sum->items[i].sha256_hex);
         if (items[i] == NULL) {
-            goto done;
+            return NULL;
         }
     }
-    v = tfp_value_map(ctx->arena, &tfp_type_string, sum->n, keys, (tfp_value *const *)items);
-done:
-    lp_summary_free(sum);
-    if (v == NULL) {
-        tfp_diag_error_at(diags, attr_path(ctx, "files"), "Out of memory", "building `files`");
+    return tfp_value_map(ctx->arena, &tfp_type_string, sum->n, keys, (tfp_value *const *)items);
+}
+
+/* The files of the summary (folded directories aside: their hash covers the
+ * modes) whose mode has an exec bit. */
+static tfp_value *executable_value(const tfp_ctx *ctx, const lp_manifest *m, const lp_summary *sum)
+{
+    tfp_value **items = tfp_arena_array(ctx->arena, sum->n + 1, sizeof(*items));
+    size_t n = 0;
+    if (items == NULL) {
+        return NULL;
     }
-    return v;
+    for (size_t i = 0; i < sum->n; i++) {
+        const lp_file *f = lp_manifest_find(m, sum->items[i].key);
+        if (f != NULL && !f->is_dir && (f->mode & 0111) != 0) {
+            if ((items[n++] = tfp_value_string(ctx->arena, f->archive_path)) == NULL) {
+                return NULL;
+            }
+        }
+    }
+    return tfp_value_set(ctx->arena, &tfp_type_string, n, (tfp_value *const *)items);
 }
 
 static int set_attr(const tfp_ctx *ctx, tfp_value *obj, const char *name, tfp_value *v,
@@ -562,11 +547,21 @@ static int state_set_package(const tfp_ctx *ctx, tfp_value *obj, const lp_manife
         set_attr(ctx, obj, "output_size", tfp_value_int(a, (int64_t)zip->size), diags) < 0 ||
         set_attr(ctx, obj, "unzipped_size", tfp_value_int(a, (int64_t)m->unzipped_size), diags) <
             0 ||
-        set_attr(ctx, obj, "file_count", tfp_value_int(a, (int64_t)m->n_files), diags) < 0 ||
-        set_attr(ctx, obj, "files", files_value(ctx, m, diags), diags) < 0) {
+        set_attr(ctx, obj, "file_count", tfp_value_int(a, (int64_t)m->n_files), diags) < 0) {
         return -1;
     }
-    return 0;
+    lp_summary *sum = NULL;
+    lp_error e = LP_ERROR_INIT;
+    if (lp_summary_build(&sum, m, &e) < 0) {
+        return diag_lp_error(ctx, diags, &e);
+    }
+    int rc = 0;
+    if (set_attr(ctx, obj, "files", files_value(ctx, sum), diags) < 0 ||
+        set_attr(ctx, obj, "executable_files", executable_value(ctx, m, sum), diags) < 0) {
+        rc = -1;
+    }
+    lp_summary_free(sum);
+    return rc;
 }
 
 /* Sets the ZIP-level attributes to null: there is no ZIP at output_path. */
@@ -616,37 +611,6 @@ static bool is_set(const tfp_value *v)
     return v != NULL && !tfp_value_is_null(v);
 }
 
-/* The summary of a problem lp_spec found in a configuration. */
-static const char *validate_summary(const lp_error *e, bool has_content)
-{
-    const char *f = e->field != NULL ? e->field : "";
-    if (e->code == LP_EPATH) {
-        return "Invalid prefix";
-    }
-    if (e->code == LP_EGLOB) {
-        return "Invalid glob pattern";
-    }
-    if (strcmp(f, "level") == 0) {
-        return "Invalid compression_level";
-    }
-    if (strcmp(f, "runtime") == 0) {
-        return "Unknown Lambda runtime";
-    }
-    if (strcmp(f, "handler") == 0) {
-        return "Invalid handler";
-    }
-    if (e->field == NULL) {
-        return "Invalid source block";
-    }
-    if (strcmp(f, "filename") == 0) {
-        return has_content ? "Missing filename" : "Unexpected filename";
-    }
-    if (strcmp(f, "path") == 0) {
-        return "Empty source path";
-    }
-    return "Unexpected argument";
-}
-
 typedef struct validate_ctx {
     const tfp_ctx *ctx;
     tfp_diags *diags;
@@ -656,8 +620,8 @@ typedef struct validate_ctx {
 static void validate_problem(void *payload, const lp_error *e)
 {
     const validate_ctx *v = payload;
-    tfp_diag_error_at(v->diags, error_path(v->ctx, e), validate_summary(e, v->has_content), "%s",
-                      e->message);
+    tfp_diag_error_at(v->diags, error_path(v->ctx, e), lp_spec_problem_summary(e, v->has_content),
+                      "%s", e->message);
 }
 
 /* Each known glob of a list attribute, through lp_spec_check_glob. */
@@ -855,7 +819,7 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
         if (set != NULL && e.source_index >= (int)set->n_base) {
             tfp_diag_error_at(diags,
                               dependency_path(ctx, e.source_index - (int)set->n_base, "file"),
-                              error_summary(e.code), "%s (installed dependencies)", e.message);
+                              lp_error_summary(e.code), "%s (installed dependencies)", e.message);
             rc = -1;
         } else {
             rc = diag_lp_error(ctx, diags, &e);

@@ -2,18 +2,28 @@
  * lambdapack: the command-line face of the packager library.
  *
  *   lambdapack build -o OUT.zip [options] SOURCE...
+ *   lambdapack build -o OUT.zip --from-terraform ADDRESS [--terraform-json FILE]
+ *   lambdapack check [options] SOURCE...  |  check --from-terraform ADDRESS
  *   lambdapack manifest [--json] [options] SOURCE...
- *   lambdapack verify ZIP [--against SOURCE...]
+ *   lambdapack verify ZIP [--from-terraform ADDRESS | --against [options] SOURCE...]
  *   lambdapack diff A.zip B.zip
  *
- * SOURCE is DIR, FILE or DIR=PREFIX. Exit codes: 0 success/match, 1
- * differences found, 2 error. This file only parses arguments and prints;
- * packaging logic belongs to the library.
+ * A package is defined either by options and SOURCEs, or by the
+ * lambda_package at ADDRESS in `terraform show -json`: both give the same
+ * lp_spec_package (lp_spec.h), with the same defaults, and go through the
+ * same validation, manifest, checks and writer as the resource. Exit codes:
+ * 0 success/match, 1 problems found (check errors, differences), 2 error.
+ * This file only parses arguments and prints; packaging logic belongs to
+ * the library.
  */
+#include "cli_terraform.h"
+#include "lp_check.h"
 #include "lp_deps.h"
 #include "lp_manifest.h"
+#include "lp_spec.h"
 #include "lp_zip.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -29,132 +39,253 @@
 #define EXIT_DIFF 1
 #define EXIT_ERR 2
 
+typedef struct strlist {
+    const char **items;
+    size_t n;
+} strlist;
+
+/* A SOURCE argument and the per-source options written after it. */
+typedef struct cli_source {
+    lp_source src;
+    strlist include, exclude;
+} cli_source;
+
 typedef struct cli_opts {
     const char *output;
-    const char **excludes;
-    size_t n_excludes;
-    const char **includes;
-    size_t n_includes;
-    int default_excludes;
-    int level;
     int threads;
     int json;
-    int directory_entries;
-    int allow_external_symlinks;
-    lp_source *sources;
+    int against;       /* verify: compare with SOURCE... */
+    int contents_only; /* verify: same files suffice, bytes may differ */
+    const char *zip;   /* verify: the ZIP (first positional) */
+    const char *from_terraform;
+    const char *terraform_json; /* NULL: stdin */
+    const char *base_dir;
+    const char *first_definition_arg; /* an option or SOURCE that defines the package */
+    const char *first_non_level_arg;  /* the same, --level aside */
+    /* the package given by options */
+    lp_spec_package pkg;
+    cli_source *sources;
     size_t n_sources;
-    char **owned; /* strings split from DIR=PREFIX, freed at exit */
+    lp_source *flat; /* sources as the spec holds them */
+    strlist excludes, includes, external, required;
+    char **owned; /* strings split from arguments, freed at exit */
     size_t n_owned;
     lp_dependency *deps; /* --requirements / --npm-lock, in order */
     size_t n_deps;
-    char **deps_owned;
-    const char *runtime;
-    const char *architecture;
     const char *index_url; /* NULL unless --index-url; "" = no index */
-    const char **find_links;
-    size_t n_find_links;
+    strlist find_links;
+    /* the package from Terraform */
+    lp_spec_package *tf;
+    cli_terraform_record rec;
 } cli_opts;
+
+static void opts_init(cli_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    lp_spec_package_init(&o->pkg);
+}
 
 static void opts_free(cli_opts *o)
 {
     for (size_t i = 0; i < o->n_owned; i++) {
         free(o->owned[i]);
     }
+    for (size_t i = 0; i < o->n_sources; i++) {
+        free(o->sources[i].include.items);
+        free(o->sources[i].exclude.items);
+    }
     free(o->owned);
-    for (size_t i = 0; i < o->n_deps; i++) {
-        free(o->deps_owned[i]);
-    }
-    free(o->deps_owned);
-    free(o->deps);
-    free(o->find_links);
     free(o->sources);
-    free(o->excludes);
-    free(o->includes);
+    free(o->flat);
+    free(o->excludes.items);
+    free(o->includes.items);
+    free(o->external.items);
+    free(o->required.items);
+    free(o->deps);
+    free(o->find_links.items);
+    lp_spec_package_free(o->tf);
 }
 
-static int fail(const lp_error *err)
+static int oom(void)
 {
-    fprintf(stderr, "lambdapack: %s\n", err->message[0] != '\0' ? err->message : "error");
-    return EXIT_ERR;
+    fprintf(stderr, "lambdapack: out of memory\n");
+    return -1;
 }
 
-static int push(const char ***arr, size_t *n, const char *s)
+static int push(strlist *l, const char *s)
 {
-    const char **g = realloc(*arr, (*n + 1) * sizeof(*g));
+    const char **g = realloc(l->items, (l->n + 1) * sizeof(*g));
     if (g == NULL) {
-        return -1;
+        return oom();
     }
-    g[(*n)++] = s;
-    *arr = g;
+    g[l->n++] = s;
+    l->items = g;
     return 0;
 }
 
-/* Parses SOURCE arguments (DIR, FILE or DIR=PREFIX) into o->sources. */
-static int parse_sources(cli_opts *o, int argc, char **argv)
+static char *own(cli_opts *o, char *s)
 {
-    if (argc <= 0 && o->n_deps == 0) {
-        fprintf(stderr, "lambdapack: no SOURCE given (try --help)\n");
-        return -1;
+    if (s == NULL) {
+        return NULL;
     }
-    o->sources = calloc((size_t)argc + 1, sizeof(*o->sources));
-    o->owned = calloc((size_t)argc + 1, sizeof(*o->owned));
-    if (o->sources == NULL || o->owned == NULL) {
-        fprintf(stderr, "lambdapack: out of memory\n");
-        return -1;
+    char **g = realloc(o->owned, (o->n_owned + 1) * sizeof(*g));
+    if (g == NULL) {
+        free(s);
+        return NULL;
     }
-    for (int i = 0; i < argc; i++) {
-        lp_source *s = &o->sources[o->n_sources++];
-        const char *eq = strchr(argv[i], '=');
-        if (eq != NULL && access(argv[i], F_OK) != 0) {
-            char *path = strndup(argv[i], (size_t)(eq - argv[i]));
-            if (path == NULL) {
-                fprintf(stderr, "lambdapack: out of memory\n");
-                return -1;
-            }
-            o->owned[o->n_owned++] = path;
-            s->path = path;
-            s->prefix = eq + 1;
-        } else {
-            s->path = argv[i];
+    o->owned = g;
+    o->owned[o->n_owned++] = s;
+    return s;
+}
+
+static cli_source *new_source(cli_opts *o)
+{
+    cli_source *g = realloc(o->sources, (o->n_sources + 1) * sizeof(*g));
+    if (g == NULL) {
+        return NULL;
+    }
+    o->sources = g;
+    cli_source *s = &o->sources[o->n_sources++];
+    memset(s, 0, sizeof(*s));
+    return s;
+}
+
+/* A SOURCE: PATH, or PATH=PREFIX (the files of PATH, or the file PATH,
+ * land under the folder PREFIX). An argument that exists as written is a
+ * path even when it holds '='. */
+static int add_path_source(cli_opts *o, const char *arg)
+{
+    cli_source *s = new_source(o);
+    if (s == NULL) {
+        return oom();
+    }
+    const char *eq = strchr(arg, '=');
+    if (eq != NULL && access(arg, F_OK) != 0) {
+        char *path = own(o, strndup(arg, (size_t)(eq - arg)));
+        if (path == NULL) {
+            return oom();
         }
-        s->include = o->includes;
-        s->n_include = o->n_includes;
+        s->src.path = path;
+        s->src.prefix = eq + 1;
+    } else {
+        s->src.path = arg;
     }
     return 0;
+}
+
+/* --content NAME=TEXT: an inline file at archive path NAME. */
+static int add_content_source(cli_opts *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg) {
+        fprintf(stderr, "lambdapack: --content wants ARCHIVE_PATH=TEXT, got '%s'\n", arg);
+        return -1;
+    }
+    cli_source *s = new_source(o);
+    char *name = own(o, strndup(arg, (size_t)(eq - arg)));
+    if (s == NULL || name == NULL) {
+        return oom();
+    }
+    s->src.filename = name;
+    s->src.content = eq + 1;
+    s->src.content_len = strlen(eq + 1);
+    return 0;
+}
+
+/* --requirements/--npm-lock FILE[=PREFIX] (a FILE that exists with the '='
+ * in its name is taken whole). */
+static int add_dependency(cli_opts *o, const char *arg, lp_deps_tool want, const char *opt)
+{
+    lp_dependency *d = realloc(o->deps, (o->n_deps + 1) * sizeof(*d));
+    if (d == NULL) {
+        return oom();
+    }
+    o->deps = d;
+    const char *eq = strrchr(arg, '=');
+    int split = eq != NULL && access(arg, F_OK) != 0;
+    char *file = own(o, split ? strndup(arg, (size_t)(eq - arg)) : strdup(arg));
+    if (file == NULL) {
+        return oom();
+    }
+    memset(&o->deps[o->n_deps], 0, sizeof(o->deps[0]));
+    o->deps[o->n_deps].file = file;
+    o->deps[o->n_deps].prefix = split ? eq + 1 : NULL;
+    o->n_deps++;
+    if (lp_deps_tool_for(file) != want) {
+        fprintf(stderr, "lambdapack: %s takes %s, not '%s'\n", opt,
+                want == LP_DEPS_PIP ? "a pip requirements*.txt file" : "a package-lock.json", file);
+        return -1;
+    }
+    return 0;
+}
+
+/* --source-include/--source-exclude: for the SOURCE written before it. */
+static int add_source_glob(cli_opts *o, const char *opt, const char *glob, int include)
+{
+    if (o->n_sources == 0) {
+        fprintf(stderr, "lambdapack: %s applies to the SOURCE written before it; there is none\n",
+                opt);
+        return -1;
+    }
+    cli_source *s = &o->sources[o->n_sources - 1];
+    return push(include ? &s->include : &s->exclude, glob);
 }
 
 enum {
     OPT_EXCLUDE = 256,
     OPT_INCLUDE,
+    OPT_SRC_INCLUDE,
+    OPT_SRC_EXCLUDE,
+    OPT_CONTENT,
     OPT_NO_DEFAULT,
     OPT_LEVEL,
     OPT_THREADS,
     OPT_JSON,
     OPT_DIRS,
-    OPT_EXTERNAL,
+    OPT_EXTERNAL_SYMLINKS,
     OPT_AGAINST,
+    OPT_CONTENTS,
+    OPT_RUNTIME,
+    OPT_HANDLER,
+    OPT_STRICT,
+    OPT_NO_STRICT,
+    OPT_EXTERNAL_MODULE,
+    OPT_REQUIRE,
+    OPT_FROM_TF,
+    OPT_TF_JSON,
     OPT_REQUIREMENTS,
     OPT_NPM_LOCK,
-    OPT_RUNTIME,
     OPT_ARCH,
     OPT_INDEX_URL,
-    OPT_FIND_LINKS
+    OPT_FIND_LINKS,
 };
 
-static const struct option build_options[] = {
+static const struct option cli_options[] = {
     {"output", required_argument, NULL, 'o'},
+    {"directory", required_argument, NULL, 'C'},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"include", required_argument, NULL, OPT_INCLUDE},
+    {"source-include", required_argument, NULL, OPT_SRC_INCLUDE},
+    {"source-exclude", required_argument, NULL, OPT_SRC_EXCLUDE},
+    {"content", required_argument, NULL, OPT_CONTENT},
     {"no-default-excludes", no_argument, NULL, OPT_NO_DEFAULT},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"json", no_argument, NULL, OPT_JSON},
     {"directory-entries", no_argument, NULL, OPT_DIRS},
-    {"allow-external-symlinks", no_argument, NULL, OPT_EXTERNAL},
+    {"allow-external-symlinks", no_argument, NULL, OPT_EXTERNAL_SYMLINKS},
     {"against", no_argument, NULL, OPT_AGAINST},
+    {"contents", no_argument, NULL, OPT_CONTENTS},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"handler", required_argument, NULL, OPT_HANDLER},
+    {"strict-imports", no_argument, NULL, OPT_STRICT},
+    {"no-strict-imports", no_argument, NULL, OPT_NO_STRICT},
+    {"external-module", required_argument, NULL, OPT_EXTERNAL_MODULE},
+    {"require", required_argument, NULL, OPT_REQUIRE},
+    {"from-terraform", required_argument, NULL, OPT_FROM_TF},
+    {"terraform-json", required_argument, NULL, OPT_TF_JSON},
     {"requirements", required_argument, NULL, OPT_REQUIREMENTS},
     {"npm-lock", required_argument, NULL, OPT_NPM_LOCK},
-    {"runtime", required_argument, NULL, OPT_RUNTIME},
     {"architecture", required_argument, NULL, OPT_ARCH},
     {"index-url", required_argument, NULL, OPT_INDEX_URL},
     {"find-links", required_argument, NULL, OPT_FIND_LINKS},
@@ -174,112 +305,150 @@ static int parse_int(const char *s, int lo, int hi, const char *what, int *out)
     return 0;
 }
 
-/* Adds a --requirements/--npm-lock FILE[=PREFIX] (a FILE that exists with
- * the '=' in its name is taken whole). */
-static int push_dependency(cli_opts *o, const char *arg, lp_deps_tool want, const char *opt)
+/* The long name of option c, for messages ("--level"); owned by o. */
+static const char *option_name(cli_opts *o, int c)
 {
-    lp_dependency *d = realloc(o->deps, (o->n_deps + 1) * sizeof(*d));
-    char **owned = d != NULL ? realloc(o->deps_owned, (o->n_deps + 1) * sizeof(*owned)) : NULL;
-    if (d != NULL) {
-        o->deps = d;
+    for (size_t i = 0; cli_options[i].name != NULL; i++) {
+        char *name = NULL;
+        if (cli_options[i].val == c && asprintf(&name, "--%s", cli_options[i].name) >= 0) {
+            return own(o, name) != NULL ? name : "an option";
+        }
     }
-    if (owned == NULL) {
-        fprintf(stderr, "lambdapack: out of memory\n");
-        return -1;
-    }
-    o->deps_owned = owned;
-    const char *eq = strrchr(arg, '=');
-    char *file =
-        eq != NULL && access(arg, F_OK) != 0 ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
-    if (file == NULL) {
-        fprintf(stderr, "lambdapack: out of memory\n");
-        return -1;
-    }
-    o->deps_owned[o->n_deps] = file;
-    memset(&o->deps[o->n_deps], 0, sizeof(o->deps[0]));
-    o->deps[o->n_deps].file = file;
-    o->deps[o->n_deps].prefix = eq != NULL && access(arg, F_OK) != 0 ? eq + 1 : NULL;
-    o->n_deps++;
-    if (lp_deps_tool_for(file) != want) {
-        fprintf(stderr, "lambdapack: %s takes %s, not '%s'\n", opt,
-                want == LP_DEPS_PIP ? "a pip requirements*.txt file" : "a package-lock.json", file);
-        return -1;
-    }
-    return 0;
+    return "an option";
 }
 
-/* Parses options shared by build/manifest/verify; returns the index of the
- * first positional argument, -1 on error, -2 for --help. */
-static int parse_options(cli_opts *o, int argc, char **argv, int *against)
+/* Options that only some commands take. */
+typedef enum cmd_kind { CMD_BUILD, CMD_CHECK, CMD_MANIFEST, CMD_VERIFY } cmd_kind;
+
+/* Handles one option that defines the package; 1 when c is not one. */
+static int parse_definition_option(cli_opts *o, int c, const char *arg)
+{
+    lp_spec *spec = &o->pkg.spec;
+    lp_check_options *check = &o->pkg.check;
+    switch (c) {
+    case OPT_EXCLUDE:
+        return push(&o->excludes, arg);
+    case OPT_INCLUDE:
+        return push(&o->includes, arg);
+    case OPT_SRC_INCLUDE:
+        return add_source_glob(o, "--source-include", arg, 1);
+    case OPT_SRC_EXCLUDE:
+        return add_source_glob(o, "--source-exclude", arg, 0);
+    case OPT_CONTENT:
+        return add_content_source(o, arg);
+    case OPT_NO_DEFAULT:
+        spec->default_excludes = 0;
+        return 0;
+    case OPT_LEVEL:
+        return parse_int(arg, 0, 9, "level", &spec->level);
+    case OPT_DIRS:
+        spec->directory_entries = 1;
+        return 0;
+    case OPT_EXTERNAL_SYMLINKS:
+        spec->allow_external_symlinks = 1;
+        return 0;
+    case OPT_RUNTIME:
+        check->runtime = arg;
+        return 0;
+    case OPT_HANDLER:
+        check->handler = arg;
+        return 0;
+    case OPT_STRICT:
+        check->strict_imports = 1;
+        return 0;
+    case OPT_NO_STRICT:
+        check->strict_imports = 0;
+        return 0;
+    case OPT_EXTERNAL_MODULE:
+        return push(&o->external, arg);
+    case OPT_REQUIRE:
+        return push(&o->required, arg);
+    case OPT_REQUIREMENTS:
+        return add_dependency(o, arg, LP_DEPS_PIP, "--requirements");
+    case OPT_NPM_LOCK:
+        return add_dependency(o, arg, LP_DEPS_NPM, "--npm-lock");
+    case OPT_ARCH:
+        o->pkg.architecture = arg;
+        return 0;
+    case OPT_INDEX_URL:
+        o->index_url = arg;
+        return 0;
+    case OPT_FIND_LINKS:
+        return push(&o->find_links, arg);
+    default:
+        return 1;
+    }
+}
+
+/* Parses the arguments after the command, in order (a per-source option
+ * follows its SOURCE). Returns 0, -1 on error, -2 for --help. */
+static int parse_args(cli_opts *o, cmd_kind cmd, int argc, char **argv)
 {
     int c;
-    o->default_excludes = 1;
-    o->level = 6;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", build_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-o:C:h", cli_options, NULL)) != -1) {
+        const char *arg = optarg;
+        int rc = parse_definition_option(o, c, arg);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc == 0) {
+            if (o->first_definition_arg == NULL) {
+                o->first_definition_arg = option_name(o, c);
+            }
+            if (o->first_non_level_arg == NULL && c != OPT_LEVEL) {
+                o->first_non_level_arg = option_name(o, c);
+            }
+            continue;
+        }
         switch (c) {
+        case 1: /* a positional argument */
+            if (cmd == CMD_VERIFY && o->zip == NULL) {
+                o->zip = arg;
+                break;
+            }
+            if (cmd == CMD_VERIFY && !o->against) {
+                fprintf(stderr, "lambdapack: unexpected '%s' (SOURCEs follow --against)\n", arg);
+                return -1;
+            }
+            if (add_path_source(o, arg) < 0) {
+                return -1;
+            }
+            if (o->first_definition_arg == NULL) {
+                o->first_definition_arg = arg;
+            }
+            if (o->first_non_level_arg == NULL) {
+                o->first_non_level_arg = arg;
+            }
+            break;
         case 'o':
-            o->output = optarg;
+            o->output = arg;
             break;
-        case OPT_EXCLUDE:
-            if (push(&o->excludes, &o->n_excludes, optarg) < 0) {
-                return -1;
-            }
-            break;
-        case OPT_INCLUDE:
-            if (push(&o->includes, &o->n_includes, optarg) < 0) {
-                return -1;
-            }
-            break;
-        case OPT_NO_DEFAULT:
-            o->default_excludes = 0;
-            break;
-        case OPT_LEVEL:
-            if (parse_int(optarg, 0, 9, "level", &o->level) < 0) {
-                return -1;
-            }
+        case 'C':
+            o->base_dir = arg;
             break;
         case OPT_THREADS:
-            if (parse_int(optarg, 0, 64, "thread count", &o->threads) < 0) {
+            if (parse_int(arg, 0, 64, "thread count", &o->threads) < 0) {
                 return -1;
             }
             break;
         case OPT_JSON:
             o->json = 1;
             break;
-        case OPT_DIRS:
-            o->directory_entries = 1;
-            break;
-        case OPT_EXTERNAL:
-            o->allow_external_symlinks = 1;
-            break;
         case OPT_AGAINST:
-            if (against == NULL) {
-                fprintf(stderr, "lambdapack: --against only applies to verify\n");
+        case OPT_CONTENTS:
+            if (cmd != CMD_VERIFY) {
+                fprintf(stderr, "lambdapack: %s only applies to verify\n",
+                        c == OPT_AGAINST ? "--against" : "--contents");
                 return -1;
             }
-            *against = 1;
+            *(c == OPT_AGAINST ? &o->against : &o->contents_only) = 1;
             break;
-        case OPT_REQUIREMENTS:
-        case OPT_NPM_LOCK:
-            if (push_dependency(o, optarg, c == OPT_NPM_LOCK ? LP_DEPS_NPM : LP_DEPS_PIP,
-                                c == OPT_NPM_LOCK ? "--npm-lock" : "--requirements") < 0) {
-                return -1;
-            }
+        case OPT_FROM_TF:
+            o->from_terraform = arg;
             break;
-        case OPT_RUNTIME:
-            o->runtime = optarg;
-            break;
-        case OPT_ARCH:
-            o->architecture = optarg;
-            break;
-        case OPT_INDEX_URL:
-            o->index_url = optarg;
-            break;
-        case OPT_FIND_LINKS:
-            if (push(&o->find_links, &o->n_find_links, optarg) < 0) {
-                return -1;
-            }
+        case OPT_TF_JSON:
+            o->terraform_json = arg;
             break;
         case 'h':
             return -2;
@@ -287,28 +456,228 @@ static int parse_options(cli_opts *o, int argc, char **argv, int *against)
             return -1;
         }
     }
-    for (size_t i = 0; i < o->n_deps; i++) {
-        o->deps[i].index_url = o->index_url;
-        o->deps[i].find_links = o->find_links;
-        o->deps[i].n_find_links = o->n_find_links;
-    }
-    return optind;
+    return 0;
 }
 
-static void spec_from_opts(lp_spec *spec, const cli_opts *o)
+/* Points the spec at the parsed sources and lists. */
+static int finish_definition(cli_opts *o)
 {
-    lp_spec init = LP_SPEC_INIT;
-    *spec = init;
-    spec->sources = o->sources;
+    if ((o->flat = calloc(o->n_sources > 0 ? o->n_sources : 1, sizeof(*o->flat))) == NULL) {
+        return oom();
+    }
+    for (size_t i = 0; i < o->n_sources; i++) {
+        cli_source *s = &o->sources[i];
+        o->flat[i] = s->src;
+        const strlist *incl =
+            s->include.n > 0 || s->src.content != NULL ? &s->include : &o->includes;
+        o->flat[i].include = incl->items;
+        o->flat[i].n_include = incl->n;
+        o->flat[i].exclude = s->exclude.items;
+        o->flat[i].n_exclude = s->exclude.n;
+    }
+    lp_spec *spec = &o->pkg.spec;
+    spec->sources = o->flat;
     spec->n_sources = o->n_sources;
-    spec->excludes = o->excludes;
-    spec->n_excludes = o->n_excludes;
-    spec->default_excludes = o->default_excludes;
-    spec->level = o->level;
-    spec->threads = o->threads;
-    spec->directory_entries = o->directory_entries;
-    spec->allow_external_symlinks = o->allow_external_symlinks;
-    spec->output_path = o->output;
+    spec->excludes = o->excludes.items;
+    spec->n_excludes = o->excludes.n;
+    spec->base_dir = o->base_dir;
+    o->pkg.check.external_modules = o->external.items;
+    o->pkg.check.n_external_modules = o->external.n;
+    o->pkg.check.required_files = o->required.items;
+    o->pkg.check.n_required_files = o->required.n;
+    for (size_t i = 0; i < o->n_deps; i++) {
+        o->deps[i].index_url = o->index_url;
+        o->deps[i].find_links = o->find_links.items;
+        o->deps[i].n_find_links = o->find_links.n;
+    }
+    o->pkg.dependencies = o->deps;
+    o->pkg.n_dependencies = o->n_deps;
+    return 0;
+}
+
+/* Reads the package at --from-terraform. */
+static int load_terraform(cli_opts *o)
+{
+    if (o->first_definition_arg != NULL) {
+        fprintf(stderr,
+                "lambdapack: --from-terraform takes the whole package from Terraform; '%s' "
+                "cannot be combined with it\n",
+                o->first_definition_arg);
+        return -1;
+    }
+    FILE *in = stdin;
+    if (o->terraform_json != NULL && strcmp(o->terraform_json, "-") != 0) {
+        if ((in = fopen(o->terraform_json, "r")) == NULL) {
+            fprintf(stderr, "lambdapack: cannot read '%s': %s\n", o->terraform_json,
+                    strerror(errno));
+            return -1;
+        }
+    } else if (isatty(STDIN_FILENO)) {
+        fprintf(stderr, "lambdapack: --from-terraform reads `terraform show -json` on stdin "
+                        "(or --terraform-json FILE)\n");
+        return -1;
+    }
+    lp_error err = LP_ERROR_INIT;
+    int rc = cli_terraform_package(&o->tf, &o->rec, in, o->from_terraform, o->base_dir, &err);
+    if (in != stdin) {
+        fclose(in);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "lambdapack: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_problem(void *payload, const lp_error *e)
+{
+    const lp_spec_package *p = payload;
+    int si = e->source_index;
+    int has_content =
+        si >= 0 && (size_t)si < p->spec.n_sources && p->spec.sources[si].content != NULL;
+    char attr[256];
+    lp_spec_attribute(e, attr, sizeof(attr));
+    fprintf(stderr, "Error: %s\n\n  on %s\n\n%s\n\n", lp_spec_problem_summary(e, has_content),
+            attr[0] != '\0' ? attr : "source", e->message);
+}
+
+/* The package this invocation defines: from Terraform or from the
+ * options, validated by lp_spec. NULL after printing why. */
+static const lp_spec_package *definition(cli_opts *o, int need_sources)
+{
+    const lp_spec_package *p = NULL;
+    if (o->from_terraform != NULL) {
+        if (load_terraform(o) < 0) {
+            return NULL;
+        }
+        p = o->tf;
+    } else {
+        if (o->terraform_json != NULL) {
+            fprintf(stderr, "lambdapack: --terraform-json goes with --from-terraform ADDRESS\n");
+            return NULL;
+        }
+        if (need_sources && o->n_sources == 0 && o->n_deps == 0) {
+            fprintf(stderr, "lambdapack: no SOURCE given (try --help)\n");
+            return NULL;
+        }
+        if (finish_definition(o) < 0) {
+            return NULL;
+        }
+        p = &o->pkg;
+    }
+    if (lp_spec_validate(p, print_problem, (void *)p) > 0) {
+        return NULL;
+    }
+    return p;
+}
+
+/* Prints an lp_error as the resource words its diagnostic. */
+static int fail(const lp_error *err)
+{
+    char attr[256];
+    lp_spec_attribute(err, attr, sizeof(attr));
+    if (attr[0] != '\0') {
+        fprintf(stderr, "Error: %s\n\n  on %s\n\n", lp_error_summary(err->code), attr);
+    } else {
+        fprintf(stderr, "Error: %s\n\n", lp_error_summary(err->code));
+    }
+    fprintf(stderr, "lambdapack: %s\n", err->message[0] != '\0' ? err->message : "error");
+    return EXIT_ERR;
+}
+
+/* Prints check findings as the resource's diagnostics; 1 when any is an error. */
+static int print_findings(const lp_check_report *r)
+{
+    int errors = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const lp_check_finding *f = &r->items[i];
+        errors |= f->severity == LP_CHECK_ERROR;
+        fprintf(stderr, "%s: %s\n\n", f->severity == LP_CHECK_ERROR ? "Error" : "Warning",
+                f->summary);
+        if (f->field != NULL && f->index >= 0) {
+            fprintf(stderr, "  on %s[%d]\n\n", f->field, f->index);
+        } else if (f->field != NULL) {
+            fprintf(stderr, "  on %s\n\n", f->field);
+        }
+        fprintf(stderr, "%s\n\n", f->detail);
+    }
+    return errors;
+}
+
+/* Runs the plan-time checks; EXIT_DIFF when any finding is an error. */
+static int run_checks(const lp_spec_package *p, const lp_manifest *m)
+{
+    lp_check_report *r = NULL;
+    lp_error err = LP_ERROR_INIT;
+    if (lp_check_run(&r, m, &p->check, &err) < 0) {
+        return fail(&err);
+    }
+    int rc = print_findings(r) ? EXIT_DIFF : 0;
+    lp_check_report_free(r);
+    return rc;
+}
+
+/* The spec as given, with the thread count of the command line. */
+static lp_spec spec_of(const cli_opts *o, const lp_spec_package *p)
+{
+    lp_spec spec = p->spec;
+    spec.threads = o->threads;
+    return spec;
+}
+
+static void deps_progress(void *payload, const char *message)
+{
+    (void)payload;
+    if (isatty(STDERR_FILENO)) {
+        fprintf(stderr, "lambdapack: %s...\n", message);
+    }
+}
+
+/* Installs the package's dependencies (when it has any) as the resource
+ * does, and points *spec at a spec that includes them; *set owns what it
+ * borrows. Warns about unpinned requirement files. Returns 0 or EXIT_ERR. */
+static int install_deps(const lp_spec_package *p, lp_spec *spec, lp_deps_set **set)
+{
+    char dir[4096];
+    lp_error err = LP_ERROR_INIT;
+    lp_deps_request req = LP_DEPS_REQUEST_INIT;
+    *set = NULL;
+    if (p->n_dependencies == 0) {
+        return 0;
+    }
+    if (lp_deps_default_cache_dir(dir, sizeof(dir)) < 0) {
+        fprintf(stderr, "lambdapack: cache directory path too long\n");
+        return EXIT_ERR;
+    }
+    req.runtime = p->check.runtime;
+    req.architecture = p->architecture;
+    req.cache_dir = dir;
+    req.progress = deps_progress;
+    if (lp_deps_install_all(set, spec, p->dependencies, p->n_dependencies, &req, &err) < 0) {
+        return fail(&err);
+    }
+    for (size_t i = 0; i < (*set)->n; i++) {
+        const lp_deps_result *r = &(*set)->results[i];
+        if (r->unpinned > 0) {
+            fprintf(stderr,
+                    "Warning: Dependencies not fully pinned\n\n%s has %d requirement(s) without "
+                    "== (the first: %s). The package will change whenever a dependency "
+                    "publishes a release. Pin every version, with hashes: `pip-compile "
+                    "--generate-hashes` or `uv pip compile --generate-hashes`.\n\n",
+                    p->dependencies[i].file, r->unpinned, r->unpinned_first);
+        }
+        if (isatty(STDERR_FILENO)) {
+            if (r->cache_hit) {
+                fprintf(stderr, "lambdapack: %s: %zu files from the cache\n",
+                        p->dependencies[i].file, r->n_files);
+            } else {
+                fprintf(stderr, "lambdapack: %s: installed %zu files in %.1fs\n",
+                        p->dependencies[i].file, r->n_files, r->seconds);
+            }
+        }
+    }
+    *spec = (*set)->spec;
+    return 0;
 }
 
 static double now(void)
@@ -386,146 +755,172 @@ static void progress_stop(progress *p)
     p->running = 0;
 }
 
-static void deps_progress(void *payload, const char *message)
-{
-    (void)payload;
-    if (isatty(STDERR_FILENO)) {
-        fprintf(stderr, "lambdapack: %s...\n", message);
-    }
-}
-
-/* Installs --requirements/--npm-lock (when given) and points *spec at a spec
- * that includes them; *set owns what it borrows. Warns about unpinned
- * requirement files. Returns 0 or EXIT_ERR. */
-static int install_deps(const cli_opts *o, lp_spec *spec, lp_deps_set **set)
-{
-    char dir[4096];
-    lp_error err = LP_ERROR_INIT;
-    lp_deps_request req = LP_DEPS_REQUEST_INIT;
-    *set = NULL;
-    if (o->n_deps == 0) {
-        return 0;
-    }
-    if (lp_deps_default_cache_dir(dir, sizeof(dir)) < 0) {
-        fprintf(stderr, "lambdapack: cache directory path too long\n");
-        return EXIT_ERR;
-    }
-    req.runtime = o->runtime;
-    req.architecture = o->architecture;
-    req.cache_dir = dir;
-    req.progress = deps_progress;
-    if (lp_deps_install_all(set, spec, o->deps, o->n_deps, &req, &err) < 0) {
-        return fail(&err);
-    }
-    for (size_t i = 0; i < (*set)->n; i++) {
-        const lp_deps_result *r = &(*set)->results[i];
-        if (r->unpinned > 0) {
-            fprintf(stderr,
-                    "lambdapack: warning: %s: %d requirement(s) not pinned with == (first: %s); "
-                    "the package changes whenever a dependency publishes. Pin them with "
-                    "`pip-compile --generate-hashes` or `uv pip compile`.\n",
-                    o->deps[i].file, r->unpinned, r->unpinned_first);
-        }
-        if (isatty(STDERR_FILENO)) {
-            if (r->cache_hit) {
-                fprintf(stderr, "lambdapack: %s: %zu files from the cache\n", o->deps[i].file,
-                        r->n_files);
-            } else {
-                fprintf(stderr, "lambdapack: %s: installed %zu files in %.1fs\n", o->deps[i].file,
-                        r->n_files, r->seconds);
-            }
-        }
-    }
-    *spec = (*set)->spec;
-    return 0;
-}
+static const char *DEFINITION_HELP =
+    "A package is given either by SOURCEs and options, or by --from-terraform.\n"
+    "\n"
+    "SOURCE is PATH (a directory, taken recursively, or a file) or PATH=PREFIX\n"
+    "(its files, or the file, go under the archive folder PREFIX/: app.py=api\n"
+    "gives api/app.py). Options that follow a SOURCE and apply to it alone:\n"
+    "      --source-include GLOB   take only its matching files (repeatable)\n"
+    "      --source-exclude GLOB   leave out its matching files (repeatable)\n"
+    "Inline files:\n"
+    "      --content NAME=TEXT     a file at archive path NAME holding TEXT\n"
+    "Package options (resource argument in brackets):\n"
+    "      --exclude GLOB          leave out matching paths of every SOURCE [excludes]\n"
+    "      --include GLOB          --source-include for every SOURCE without its own\n"
+    "      --no-default-excludes   keep __pycache__/, *.pyc, .git/, .DS_Store, .terraform/\n"
+    "                              [default_excludes = false]\n"
+    "      --level N               deflate level 0-9 (0 = stored), default 6\n"
+    "                              [compression_level]\n"
+    "      --directory-entries     also write directory entries [directory_entries]\n"
+    "      --allow-external-symlinks  follow symlinks leaving their source\n"
+    "                              [allow_external_symlinks]\n"
+    "      --runtime R             e.g. python3.12 [runtime]\n"
+    "      --handler H             e.g. app.handler.lambda_handler [handler]\n"
+    "      --strict-imports, --no-strict-imports\n"
+    "                              an import found nowhere is an error (default) or a\n"
+    "                              warning [strict_imports]\n"
+    "      --external-module M     a module a layer provides (repeatable) [external_modules]\n"
+    "      --require FILE          an archive path that must be present (repeatable)\n"
+    "                              [required_files]\n"
+    "Dependencies, installed from a lock file into a machine-wide cache [dependencies]:\n"
+    "      --requirements FILE[=PREFIX]  pip requirements*.txt (wheels only), under PREFIX/\n"
+    "      --npm-lock FILE[=PREFIX]  package-lock.json (npm ci), as PREFIX/node_modules/\n"
+    "      --architecture A        x86_64 (default) or arm64 [architecture]\n"
+    "      --index-url URL         pip --index-url / npm --registry; '' = no index\n"
+    "      --find-links DIR        pip: a directory of wheels (repeatable)\n"
+    "  -C, --directory DIR         resolve relative SOURCE paths against DIR\n"
+    "From Terraform:\n"
+    "      --from-terraform ADDRESS   the lambda_package at ADDRESS (e.g.\n"
+    "                              module.api.lambda_package.this) in the JSON of\n"
+    "                              `terraform show -json` or `terraform show -json PLAN`\n"
+    "      --terraform-json FILE   read that JSON from FILE instead of stdin\n";
 
 static const char *BUILD_HELP =
     "usage: lambdapack build -o OUT.zip [options] SOURCE...\n"
+    "       lambdapack build -o OUT.zip --from-terraform ADDRESS [--terraform-json FILE]\n"
     "\n"
-    "Builds a reproducible Lambda ZIP. SOURCE is DIR, FILE or DIR=PREFIX (the\n"
-    "files of DIR go under PREFIX/ in the archive).\n"
+    "Builds a reproducible Lambda ZIP, byte for byte what lambda_package builds from\n"
+    "the same definition, after the same plan-time checks (handler, imports,\n"
+    "required files, sizes). A check error writes nothing and exits 1.\n"
     "\n"
     "  -o, --output OUT.zip        the ZIP to write (atomically replaced)\n"
-    "      --exclude GLOB          leave out matching paths (repeatable)\n"
-    "      --include GLOB          take only matching files (repeatable)\n"
-    "      --no-default-excludes   keep __pycache__/, *.pyc, .git/, .DS_Store, .terraform/\n"
-    "      --level N               deflate level 0-9 (0 = stored), default 6\n"
     "      --threads N             worker threads, default one per CPU\n"
-    "      --directory-entries     also write directory entries\n"
-    "      --allow-external-symlinks  follow symlinks leaving their source\n"
-    "      --json                  print a JSON summary on stdout\n"
-    "\n"
-    "Dependencies, installed at build time from a lock file into a machine-wide cache:\n"
-    "      --requirements FILE[=PREFIX]  pip requirements*.txt (wheels only), under PREFIX/\n"
-    "      --npm-lock FILE[=PREFIX]  package-lock.json (npm ci), as PREFIX/node_modules/\n"
-    "      --runtime R             Lambda runtime, e.g. python3.12, nodejs20.x (needed)\n"
-    "      --architecture A        x86_64 (default) or arm64\n"
-    "      --index-url URL         pip --index-url / npm --registry; '' = no index\n"
-    "      --find-links DIR        pip: a directory of wheels (repeatable)\n";
+    "      --json                  print a JSON summary on stdout\n";
+
+static int print_build_json(const lp_manifest *m, const lp_zip_info *info)
+{
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "content_hash", m->content_hash,
+                  "output_sha256", info->sha256_hex, "output_base64sha256", info->base64sha256,
+                  "output_size", (json_int_t)info->size, "unzipped_size",
+                  (json_int_t)m->unzipped_size, "file_count", (json_int_t)m->n_files);
+    if (j == NULL || json_dumpf(j, stdout, JSON_INDENT(2)) < 0) {
+        json_decref(j);
+        fprintf(stderr, "lambdapack: cannot write JSON\n");
+        return -1;
+    }
+    json_decref(j);
+    fputc('\n', stdout);
+    return 0;
+}
+
+/* Says whether a ZIP equals the one the state records. */
+static void compare_with_state(const cli_opts *o, const lp_zip_info *info)
+{
+    if (o->tf == NULL || o->rec.output_sha256[0] == '\0') {
+        return;
+    }
+    const char *what =
+        strcmp(o->rec.form, "plan") == 0 ? "the plan announces" : "the state records";
+    if (strcmp(o->rec.output_sha256, info->sha256_hex) == 0) {
+        fprintf(stderr, "lambdapack: identical to the ZIP %s for %s (CodeSha256 %s)\n", what,
+                o->from_terraform, info->base64sha256);
+    } else {
+        fprintf(stderr,
+                "lambdapack: differs from the ZIP %s for %s (CodeSha256 %s): the sources "
+                "changed since then\n",
+                what, o->from_terraform, o->rec.output_base64sha256);
+    }
+}
+
+static void help(const char *usage)
+{
+    fputs(usage, stdout);
+    fputc('\n', stdout);
+    fputs(DEFINITION_HELP, stdout);
+}
 
 static int cmd_build(int argc, char **argv)
 {
     cli_opts o;
-    memset(&o, 0, sizeof(o));
+    opts_init(&o);
     lp_error err = LP_ERROR_INIT;
     lp_manifest *m = NULL;
     lp_zip_info info;
     lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
-    int first = parse_options(&o, argc, argv, NULL);
-    if (first == -2) {
-        fputs(BUILD_HELP, stdout);
+    int prc = parse_args(&o, CMD_BUILD, argc, argv);
+    if (prc == -2) {
+        help(BUILD_HELP);
         rc = 0;
         goto done;
     }
-    if (first < 0) {
+    if (prc < 0) {
         goto done;
     }
     if (o.output == NULL) {
         fprintf(stderr, "lambdapack: build needs -o OUT.zip (try --help)\n");
         goto done;
     }
-    if (parse_sources(&o, argc - first, argv + first) < 0) {
+    const lp_spec_package *p = definition(&o, 1);
+    if (p == NULL) {
         goto done;
     }
-    lp_spec spec;
-    spec_from_opts(&spec, &o);
-    if (install_deps(&o, &spec, &deps) != 0) {
+    lp_spec spec = spec_of(&o, p);
+    if (o.tf == NULL) {
+        spec.output_path = o.output; /* never package the ZIP being written */
+    }
+    if (install_deps(p, &spec, &deps) != 0) {
         goto done;
     }
     double t0 = now();
     progress prog;
     progress_start(&prog, o.output);
     int brc = lp_manifest_build(&m, &spec, &err);
-    if (brc == 0) {
-        atomic_store(&prog.phase, 1);
-        brc = lp_zip_write(m, o.output, o.threads, &info, &err);
+    if (brc < 0) {
+        progress_stop(&prog);
+        rc = fail(&err);
+        goto done;
     }
+    if ((rc = run_checks(p, m)) != 0) {
+        progress_stop(&prog);
+        goto done;
+    }
+    rc = EXIT_ERR;
+    atomic_store(&prog.phase, 1);
+    brc = lp_zip_write(m, o.output, o.threads, &info, &err);
     progress_stop(&prog);
     if (brc < 0) {
         rc = fail(&err);
         goto done;
     }
+    lp_check_report *size = calloc(1, sizeof(*size)); /* Lambda's direct-upload limit */
+    if (size != NULL && lp_check_zip_size(size, info.size) == 0) {
+        print_findings(size);
+    }
+    lp_check_report_free(size);
     double dt = now() - t0;
     if (prog.shown) {
         fprintf(stderr,
                 "lambdapack: %zu files, %" PRIu64 " bytes -> %s (%" PRIu64 " bytes) in %.1fs\n",
                 m->n_files, m->unzipped_size, o.output, info.size, dt);
     }
+    compare_with_state(&o, &info);
     if (o.json) {
-        json_t *j =
-            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "content_hash", m->content_hash,
-                      "output_sha256", info.sha256_hex, "output_base64sha256", info.base64sha256,
-                      "output_size", (json_int_t)info.size, "unzipped_size",
-                      (json_int_t)m->unzipped_size, "file_count", (json_int_t)m->n_files);
-        if (j == NULL || json_dumpf(j, stdout, JSON_INDENT(2)) < 0) {
-            json_decref(j);
-            fprintf(stderr, "lambdapack: cannot write JSON\n");
+        if (print_build_json(m, &info) < 0) {
             goto done;
         }
-        json_decref(j);
-        fputc('\n', stdout);
     } else {
         printf("%s %s %" PRIu64 " bytes, %zu files\n", o.output, info.base64sha256, info.size,
                m->n_files);
@@ -538,12 +933,63 @@ done:
     return rc;
 }
 
+static const char *CHECK_HELP =
+    "usage: lambdapack check [options] SOURCE...\n"
+    "       lambdapack check --from-terraform ADDRESS [--terraform-json FILE]\n"
+    "\n"
+    "Runs lambda_package's plan-time checks without writing anything: the runtime,\n"
+    "the handler's module and function, the imports it reaches, required files and\n"
+    "Lambda's size limit, with the resource's messages. Exit status: 0 no errors\n"
+    "(warnings are printed), 1 errors found, 2 the package cannot be read.\n";
+
+static int cmd_check(int argc, char **argv)
+{
+    cli_opts o;
+    opts_init(&o);
+    lp_error err = LP_ERROR_INIT;
+    lp_manifest *m = NULL;
+    lp_deps_set *deps = NULL;
+    int rc = EXIT_ERR;
+    int prc = parse_args(&o, CMD_CHECK, argc, argv);
+    if (prc == -2) {
+        help(CHECK_HELP);
+        rc = 0;
+        goto done;
+    }
+    if (prc < 0) {
+        goto done;
+    }
+    const lp_spec_package *p = definition(&o, 1);
+    if (p == NULL) {
+        goto done;
+    }
+    lp_spec spec = spec_of(&o, p);
+    if (install_deps(p, &spec, &deps) != 0) {
+        goto done;
+    }
+    if (lp_manifest_build(&m, &spec, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    rc = run_checks(p, m);
+    if (rc == 0) {
+        printf("%zu files, content_hash %s: no errors%s%s\n", m->n_files, m->content_hash,
+               p->check.handler != NULL ? " for handler " : "",
+               p->check.handler != NULL ? p->check.handler : "");
+    }
+done:
+    lp_manifest_free(m);
+    lp_deps_set_free(deps);
+    opts_free(&o);
+    return rc;
+}
+
 static const char *MANIFEST_HELP =
     "usage: lambdapack manifest [--json] [options] SOURCE...\n"
+    "       lambdapack manifest [--json] --from-terraform ADDRESS\n"
     "\n"
-    "Lists what a build of SOURCE... would hold: mode, size, SHA-256 and path of\n"
-    "each file, then the content hash. Options as for build (no -o needed),\n"
-    "--requirements/--npm-lock included.\n";
+    "Lists what a build would hold: mode, size, SHA-256 and path of each file,\n"
+    "then the content hash. Nothing is written.\n";
 
 static int print_manifest(const lp_manifest *m, int json)
 {
@@ -581,23 +1027,26 @@ static int print_manifest(const lp_manifest *m, int json)
 static int cmd_manifest(int argc, char **argv)
 {
     cli_opts o;
-    memset(&o, 0, sizeof(o));
+    opts_init(&o);
     lp_error err = LP_ERROR_INIT;
     lp_manifest *m = NULL;
     lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
-    int first = parse_options(&o, argc, argv, NULL);
-    if (first == -2) {
-        fputs(MANIFEST_HELP, stdout);
+    int prc = parse_args(&o, CMD_MANIFEST, argc, argv);
+    if (prc == -2) {
+        help(MANIFEST_HELP);
         rc = 0;
         goto done;
     }
-    if (first < 0 || parse_sources(&o, argc - first, argv + first) < 0) {
+    if (prc < 0) {
         goto done;
     }
-    lp_spec spec;
-    spec_from_opts(&spec, &o);
-    if (install_deps(&o, &spec, &deps) != 0) {
+    const lp_spec_package *p = definition(&o, 1);
+    if (p == NULL) {
+        goto done;
+    }
+    lp_spec spec = spec_of(&o, p);
+    if (install_deps(p, &spec, &deps) != 0) {
         goto done;
     }
     if (lp_manifest_build(&m, &spec, &err) < 0) {
@@ -627,8 +1076,9 @@ static const char *kind_name(lp_diff_kind k)
     return "?";
 }
 
-/* Prints differences; returns 0 when none, EXIT_DIFF otherwise. */
-static int report_diff(const lp_manifest *expected, const lp_manifest *actual)
+/* Prints differences; *n_diff (when not NULL) gets their number. Returns 0
+ * when none, EXIT_DIFF otherwise, EXIT_ERR on failure. */
+static int report_diff(const lp_manifest *expected, const lp_manifest *actual, size_t *n_diff)
 {
     lp_diff_list *d = NULL;
     lp_error err = LP_ERROR_INIT;
@@ -644,76 +1094,149 @@ static int report_diff(const lp_manifest *expected, const lp_manifest *actual)
             printf("%s %s\n", kind_name(it->kind), it->archive_path);
         }
     }
+    if (n_diff != NULL) {
+        *n_diff = d->n;
+    }
     int rc = d->n == 0 ? 0 : EXIT_DIFF;
     lp_diff_list_free(d);
     return rc;
 }
 
+/* The hashes of the ZIP m builds: written to a private temporary
+ * directory, hashed, removed. */
+static int built_zip_info(const lp_manifest *m, int threads, lp_zip_info *info)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/lambdapack-verify-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "lambdapack: cannot create a temporary directory '%s': %s\n", dir,
+                strerror(errno));
+        return -1;
+    }
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/built.zip", dir);
+    lp_error err = LP_ERROR_INIT;
+    int rc = lp_zip_write(m, path, threads, info, &err);
+    unlink(path);
+    rmdir(dir);
+    if (rc < 0) {
+        fail(&err);
+        return -1;
+    }
+    return 0;
+}
+
 static const char *VERIFY_HELP =
-    "usage: lambdapack verify ZIP [--against [options] SOURCE...]\n"
+    "usage: lambdapack verify ZIP\n"
+    "       lambdapack verify ZIP --from-terraform ADDRESS [--terraform-json FILE] [--contents]\n"
+    "       lambdapack verify ZIP [--contents] --against [options] SOURCE...\n"
     "\n"
-    "Without --against: reads every entry of ZIP, checking CRCs, sizes and names.\n"
-    "With --against: also compares ZIP with a build of SOURCE... (options as for\n"
-    "build) and lists each difference: missing, extra, changed, mode.\n"
-    "Exit status: 0 match, 1 differences, 2 error.\n";
+    "Without a package: reads every entry of ZIP, checking CRCs, sizes and names.\n"
+    "With one (--from-terraform, or --against SOURCEs and options): compares ZIP,\n"
+    "e.g. one downloaded from Lambda, with what the package builds. It lists each\n"
+    "differing entry (missing, extra, changed, mode), then prints ZIP's CodeSha256,\n"
+    "the one the sources build (and the one the state records), and whether the\n"
+    "bytes are identical. Exit status: 0 same files and identical bytes (with\n"
+    "--contents: same files), 1 differences, 2 error.\n";
 
 static int cmd_verify(int argc, char **argv)
 {
     cli_opts o;
-    memset(&o, 0, sizeof(o));
+    opts_init(&o);
     lp_error err = LP_ERROR_INIT;
     lp_manifest *want = NULL, *have = NULL;
-    int rc = EXIT_ERR, against = 0;
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(VERIFY_HELP, stdout);
-        return 0;
-    }
-    if (argc < 2 || argv[1][0] == '-') {
-        fprintf(stderr, "lambdapack: verify needs a ZIP (try --help)\n");
-        return EXIT_ERR;
-    }
-    const char *zip = argv[1];
-    int first = parse_options(&o, argc - 1, argv + 1, &against);
-    if (first == -2) {
-        fputs(VERIFY_HELP, stdout);
+    lp_deps_set *deps = NULL;
+    int rc = EXIT_ERR;
+    int prc = parse_args(&o, CMD_VERIFY, argc, argv);
+    if (prc == -2) {
+        help(VERIFY_HELP);
         rc = 0;
         goto done;
     }
-    if (first < 0) {
+    if (prc < 0) {
         goto done;
     }
-    first += 1;
-    if (!against && first < argc) {
-        fprintf(stderr, "lambdapack: unexpected '%s' (SOURCEs follow --against)\n", argv[first]);
+    if (o.zip == NULL) {
+        fprintf(stderr, "lambdapack: verify needs a ZIP (try --help)\n");
         goto done;
     }
-    if (lp_zip_read_manifest(&have, zip, o.level, &err) < 0) {
+    int compare = o.against || o.from_terraform != NULL;
+    if (!compare && (o.first_non_level_arg != NULL || o.contents_only)) {
+        /* --level alone says which level the content hash is computed for */
+        fprintf(stderr,
+                "lambdapack: '%s' needs a package to compare with: --from-terraform "
+                "ADDRESS or --against SOURCE...\n",
+                o.first_non_level_arg != NULL ? o.first_non_level_arg : "--contents");
+        goto done;
+    }
+    const lp_spec_package *p = NULL;
+    if (compare && (p = definition(&o, 1)) == NULL) {
+        goto done;
+    }
+    int level = p != NULL ? p->spec.level : o.pkg.spec.level;
+    if (lp_zip_read_manifest(&have, o.zip, level, &err) < 0) {
         rc = fail(&err);
         goto done;
     }
-    if (!against) {
-        printf("%s: %zu entries OK, content_hash %s\n", zip, have->n_files, have->content_hash);
+    if (!compare) {
+        printf("%s: %zu entries OK, content_hash %s\n", o.zip, have->n_files, have->content_hash);
         rc = 0;
         goto done;
     }
-    if (parse_sources(&o, argc - first, argv + first) < 0) {
+    lp_spec spec = spec_of(&o, p);
+    if (o.tf == NULL) {
+        spec.output_path = o.zip;
+        if (!spec.directory_entries) {
+            spec.directory_entries = have->directory_entries;
+        }
+    }
+    if (install_deps(p, &spec, &deps) != 0) {
         goto done;
     }
-    lp_spec spec;
-    spec_from_opts(&spec, &o);
-    spec.output_path = zip;
-    spec.directory_entries = have->directory_entries;
     if (lp_manifest_build(&want, &spec, &err) < 0) {
         rc = fail(&err);
         goto done;
     }
-    rc = report_diff(want, have);
-    if (rc == 0) {
-        printf("%s matches its sources\n", zip);
+    size_t n_diff = 0;
+    if ((rc = report_diff(want, have, &n_diff)) == EXIT_ERR) {
+        goto done;
+    }
+    lp_zip_info zip_info, built;
+    if (lp_zip_hash_file(o.zip, &zip_info, &err) < 0) {
+        rc = fail(&err);
+        goto done;
+    }
+    if (built_zip_info(want, o.threads, &built) < 0) {
+        rc = EXIT_ERR;
+        goto done;
+    }
+    int same_bytes = strcmp(zip_info.sha256_hex, built.sha256_hex) == 0;
+    printf("ZIP CodeSha256      %s  %s\n", zip_info.base64sha256, o.zip);
+    printf("sources CodeSha256  %s  (what lambda_package builds from them)\n", built.base64sha256);
+    if (o.tf != NULL && o.rec.output_base64sha256[0] != '\0') {
+        printf("state CodeSha256    %s  (%s.output_base64sha256)\n", o.rec.output_base64sha256,
+               o.from_terraform);
+    }
+    if (n_diff > 0) {
+        printf("%s differs from its sources: %zu entr%s listed above; bytes %s\n", o.zip, n_diff,
+               n_diff == 1 ? "y" : "ies", same_bytes ? "identical" : "differ");
+        rc = EXIT_DIFF;
+    } else if (same_bytes) {
+        printf("%s matches its sources: same files, identical bytes\n", o.zip);
+        rc = 0;
+    } else {
+        printf("%s has the same files as its sources, but the bytes differ: it was not written "
+               "by lambda_package/lambdapack with these settings, so Lambda's CodeSha256 "
+               "differs%s\n",
+               o.zip, o.contents_only ? " (accepted: --contents)" : "");
+        rc = o.contents_only ? 0 : EXIT_DIFF;
     }
 done:
     lp_manifest_free(want);
     lp_manifest_free(have);
+    lp_deps_set_free(deps);
     opts_free(&o);
     return rc;
 }
@@ -737,29 +1260,31 @@ static int cmd_diff(int argc, char **argv)
         fprintf(stderr, "lambdapack: diff needs two ZIPs (try --help)\n");
         return EXIT_ERR;
     }
-    if (lp_zip_read_manifest(&a, argv[1], 6, &err) < 0 ||
-        lp_zip_read_manifest(&b, argv[2], 6, &err) < 0) {
+    if (lp_zip_read_manifest(&a, argv[1], LP_SPEC_DEFAULT_LEVEL, &err) < 0 ||
+        lp_zip_read_manifest(&b, argv[2], LP_SPEC_DEFAULT_LEVEL, &err) < 0) {
         rc = fail(&err);
         goto done;
     }
-    rc = report_diff(a, b);
+    rc = report_diff(a, b, NULL);
 done:
     lp_manifest_free(a);
     lp_manifest_free(b);
     return rc;
 }
 
-static const char *HELP = "usage: lambdapack COMMAND [options] ...\n"
-                          "\n"
-                          "Reproducible AWS Lambda ZIPs.\n"
-                          "\n"
-                          "  build -o OUT.zip SOURCE...    build a ZIP\n"
-                          "  manifest SOURCE...            list what a build would hold\n"
-                          "  verify ZIP [--against SOURCE...]  check a ZIP\n"
-                          "  diff A.zip B.zip              compare two ZIPs\n"
-                          "\n"
-                          "SOURCE is DIR, FILE or DIR=PREFIX. `lambdapack COMMAND --help` for "
-                          "more.\n";
+static const char *HELP =
+    "usage: lambdapack COMMAND [options] ...\n"
+    "\n"
+    "Reproducible AWS Lambda ZIPs: the lambda_package resource's packager.\n"
+    "\n"
+    "  build -o OUT.zip SOURCE...    check, then build a ZIP\n"
+    "  check SOURCE...               run the plan-time checks only\n"
+    "  manifest SOURCE...            list what a build would hold\n"
+    "  verify ZIP [--from-terraform ADDRESS | --against SOURCE...]  check a ZIP\n"
+    "  diff A.zip B.zip              compare two ZIPs\n"
+    "\n"
+    "SOURCE is PATH or PATH=PREFIX; --from-terraform ADDRESS takes the package of a\n"
+    "lambda_package from `terraform show -json`. `lambdapack COMMAND --help` for more.\n";
 
 int main(int argc, char **argv)
 {
@@ -772,17 +1297,17 @@ int main(int argc, char **argv)
         fputs(HELP, stdout);
         return 0;
     }
-    if (strcmp(cmd, "build") == 0) {
-        return cmd_build(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "manifest") == 0) {
-        return cmd_manifest(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "verify") == 0) {
-        return cmd_verify(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "diff") == 0) {
-        return cmd_diff(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {
+        {"build", cmd_build},   {"check", cmd_check}, {"manifest", cmd_manifest},
+        {"verify", cmd_verify}, {"diff", cmd_diff},
+    };
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(cmd, commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
     }
     fprintf(stderr, "lambdapack: unknown command '%s' (try --help)\n", cmd);
     return EXIT_ERR;

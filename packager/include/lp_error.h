@@ -62,4 +62,9 @@ int lp_error_set(lp_error *err, int code, int sys_errno, int source_index, const
 /* A short static name for a code ("LP_ENOENT" -> "not found"). */
 const char *lp_error_name(int code);
 
+/* A static headline for an error of this code, the summary both the
+ * resource's diagnostics and lambdapack print ("Source path does not
+ * exist"). */
+const char *lp_error_summary(int code);
+
 #endif

@@ -175,6 +175,16 @@ typedef struct lp_spec_source_shape {
 size_t lp_spec_check_source_shape(const lp_spec_source_shape *shape, int empty_path, int si,
                                   lp_spec_problem_fn fn, void *payload);
 
+/* The headline both doors print for a problem a validator reported
+ * ("Invalid prefix", "Missing filename", ...); has_content: the source it
+ * is about has inline content. Static. */
+const char *lp_spec_problem_summary(const lp_error *e, int has_content);
+
+/* Writes into buf the attribute an error points at, spelled as in the
+ * resource: "source[1].prefix", "compression_level" (field "level"),
+ * "excludes"; "" when the error names no attribute. */
+void lp_spec_attribute(const lp_error *e, char *buf, size_t size);
+
 /* Calls fn(payload, e) for every problem lp_spec_check_* and
  * lp_spec_check_source_shape find in p. Returns the number of problems. */
 size_t lp_spec_validate(const lp_spec_package *p, lp_spec_problem_fn fn, void *payload);

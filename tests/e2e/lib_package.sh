@@ -63,3 +63,19 @@ for r in st.get("values",{}).get("root_module",{}).get("resources",[]):
     if r["type"]=="lambda_package":
         v=r["values"].get(sys.argv[1]); print(json.dumps(v) if not isinstance(v,str) else v); break' "$1"
 }
+
+# pkg_state_attr_at ADDRESS ATTR: the attribute's value in state for the
+# lambda_package at ADDRESS (module addresses included).
+pkg_state_attr_at() {
+    (cd "$E2E_WORK/cfg" && terraform show -json) |
+        python3 -c 'import json,sys
+def walk(m):
+    for r in m.get("resources", []):
+        yield r
+    for c in m.get("child_modules", []):
+        yield from walk(c)
+st = json.load(sys.stdin)
+for r in walk(st.get("values", {}).get("root_module", {})):
+    if r["address"] == sys.argv[1]:
+        v = r["values"].get(sys.argv[2]); print(json.dumps(v) if not isinstance(v, str) else v)' "$1" "$2"
+}

@@ -30,7 +30,7 @@ printf 'junk' > "$T/src/__pycache__/x.pyc"
 
 check "help" 0 "$LP" --help
 contains "help lists commands" "$T/out" "verify ZIP"
-for c in build manifest verify diff; do
+for c in build check manifest verify diff; do
     check "$c --help" 0 "$LP" "$c" --help
     contains "$c --help usage" "$T/out" "usage: lambdapack $c"
 done
@@ -61,9 +61,51 @@ check "build without -o" 2 "$LP" build "$T/src"
 check "build bad level" 2 "$LP" build -o "$T/x.zip" --level 12 "$T/src"
 check "build missing source" 2 "$LP" build -o "$T/x.zip" "$T/nope"
 contains "missing source message" "$T/err" "lambdapack: cannot read '$T/nope': No such file or directory"
+contains "missing source summary" "$T/err" "Error: Source path does not exist"
 [ -e "$T/x.zip" ] && { echo "FAIL failed build left a file"; fails=$((fails + 1)); }
 check "build bad glob" 2 "$LP" build -o "$T/x.zip" --exclude '[oops' "$T/src"
 contains "bad glob message" "$T/err" "invalid glob '[oops'"
+
+# One set of options: inline sources, per-source include/exclude, FILE=PREFIX.
+check "manifest inline and per-source globs" 0 "$LP" manifest \
+    "$T/src/shared=lib" --source-exclude 'logic/*' \
+    "$T/src/course_request_handler/handler.py=api" \
+    "$T/src" --source-include 'shared/logic/*.py' \
+    --content conf/settings.json='{"a": 1}'
+contains "FILE=PREFIX puts the file under PREFIX" "$T/out" " api/handler.py"
+contains "inline content" "$T/out" " conf/settings.json"
+contains "per-source include" "$T/out" " shared/logic/courses.py"
+contains "per-source exclude keeps the rest" "$T/out" " lib/__init__.py"
+if grep -q " lib/logic/" "$T/out"; then echo "FAIL per-source exclude"; fails=$((fails + 1)); fi
+if grep -q " course_request_handler/" "$T/out"; then echo "FAIL per-source include"; fails=$((fails + 1)); fi
+check "per-source option without a source" 2 "$LP" manifest --source-include '*.py' "$T/src"
+contains "per-source option message" "$T/err" "applies to the SOURCE written before it"
+check "bad prefix says how to write one" 2 "$LP" manifest "$T/src=../up"
+contains "prefix hint" "$T/err" "e.g. \"shared\" or \"python/lib\""
+
+# The checks, with the resource's messages; exit 1 on errors.
+H=course_request_handler.handler.lambda_handler
+cp -R "$T/src" "$T/chk"
+printf 'def lambda_handler(event, context):\n    return list_courses()\n' \
+    >>"$T/chk/course_request_handler/handler.py"
+check "check passes" 0 "$LP" check --runtime python3.12 --handler "$H" "$T/chk"
+check "check without shared fails" 1 "$LP" check --runtime python3.12 --handler "$H" \
+    "$T/chk/course_request_handler=course_request_handler"
+contains "check message" "$T/err" "Error: Import not found in the package or the runtime"
+contains "check lists the fixes" "$T/err" "external_modules"
+check "not strict: a warning" 0 "$LP" check --no-strict-imports --runtime python3.12 \
+    --handler "$H" "$T/chk/course_request_handler=course_request_handler"
+contains "warning printed" "$T/err" "Warning: Import not found"
+check "external module" 0 "$LP" check --external-module shared --runtime python3.12 \
+    --handler "$H" "$T/chk/course_request_handler=course_request_handler"
+check "build runs the checks" 1 "$LP" build -o "$T/nocheck.zip" --runtime python3.12 \
+    --handler "$H" "$T/chk/course_request_handler=course_request_handler"
+[ -e "$T/nocheck.zip" ] && { echo "FAIL a failed check wrote a ZIP"; fails=$((fails + 1)); }
+check "required file" 1 "$LP" check --require shared/config.json "$T/chk"
+contains "required file message" "$T/err" "shared/config.json"
+check "handler under a folder" 1 "$LP" check --runtime python3.12 \
+    --handler handler.lambda_handler "$T/chk"
+contains "names the path that fixes it" "$T/err" "course_request_handler/handler.py"
 
 check "manifest" 0 "$LP" manifest "$T/src"
 contains "manifest lists file" "$T/out" "shared/logic/courses.py"
@@ -74,6 +116,22 @@ python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert len(j["files
 
 check "verify integrity" 0 "$LP" verify "$T/out.zip"
 check "verify against matching sources" 0 "$LP" verify "$T/out.zip" --against "$T/src"
+contains "verify says the bytes are identical" "$T/out" "same files, identical bytes"
+contains "verify prints the CodeSha256" "$T/out" "ZIP CodeSha256"
+python3 - "$T/out.zip" "$T/pyzip.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as a, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as b:
+    for i in a.infolist():
+        b.writestr(i, a.read(i))
+PY
+check "verify: same files, other bytes" 1 "$LP" verify "$T/pyzip.zip" --against "$T/src"
+contains "bytes differ message" "$T/out" "same files as its sources, but the bytes differ"
+check "verify --contents accepts it" 0 "$LP" verify "$T/pyzip.zip" --contents --against "$T/src"
+check "--from-terraform with SOURCEs" 2 "$LP" build -o "$T/y.zip" --from-terraform a.b "$T/src"
+echo '{"values":{"root_module":{"resources":[]}}}' > "$T/empty.json"
+check "--from-terraform unknown address" 2 "$LP" build -o "$T/y.zip" --from-terraform \
+    module.x.lambda_package.y --terraform-json "$T/empty.json"
+contains "unknown address message" "$T/err" "no lambda_package at 'module.x.lambda_package.y'"
 check "verify against prefixed source" 1 "$LP" verify "$T/out.zip" --against "$T/src=lib"
 
 printf 'def list_courses():\n    return [1]\n' > "$T/src/shared/logic/courses.py"

@@ -33,7 +33,7 @@ assert z.read("pkg/sub/big.txt") == b"a" * 200000
 print("ok   python zipfile reads", sys.argv[1])
 PY
     unzip -tq "$T/out$level.zip"
-    "$LP" verify "$T/out$level.zip" --against "$T/src" >/dev/null
+    "$LP" verify "$T/out$level.zip" --level "$level" --against "$T/src" >/dev/null
     mkdir "$T/x$level" && (cd "$T/x$level" && unzip -q "$T/out$level.zip")
     [ -x "$T/x$level/bin/run" ] || { echo "FAIL bin/run lost its x bit"; exit 1; }
     [ "$(stat -c %a "$T/x$level/pkg/__init__.py")" = 644 ] || { echo "FAIL mode of __init__.py"; exit 1; }
