@@ -70,6 +70,8 @@ const char *lp_error_name(int code)
         return "file changed during build";
     case LP_EEXIST:
         return "file in the way";
+    case LP_EINTERNAL:
+        return "internal error";
     default:
         return "unknown error";
     }

@@ -2,26 +2,30 @@
  * lp_zip_write: writes a manifest as a reproducible ZIP.
  *
  * libzip is the container writer; the entry data is prepared here. Worker
- * threads read each file, check its SHA-256 against the manifest, and deflate
- * it with libdeflate; every entry is handed to libzip through a
- * zip_source_function whose ZIP_SOURCE_STAT reports the compression method
- * together with size, compressed size and CRC, so libzip copies the bytes as
- * they are instead of compressing again. Entries are processed in archive
- * order within a byte budget (LP_ZIP_BUDGET, but always at least the entry
- * libzip waits for), so memory stays bounded by a constant plus the largest
- * file. Timestamps, attributes and names are fixed here so the bytes depend
- * on the manifest only. The archive is written to a temporary file beside the
- * output and renamed over it; this module never leaves a partial ZIP.
+ * threads build each entry with lp_zip_entry (stream the file, check its
+ * SHA-256 against the manifest, deflate it with our frozen encoder
+ * lp_deflate, inflate the result again with zlib and compare size and CRC);
+ * every entry is handed to libzip through a zip_source_function whose
+ * ZIP_SOURCE_STAT reports the compression method together with size,
+ * compressed size and CRC, so libzip copies the bytes as they are instead of
+ * compressing again. Entries are processed in archive order within a byte
+ * budget (LP_ZIP_BUDGET, but always at least the entry libzip waits for);
+ * an entry keeps at most LP_ZIP_ENTRY_SPILL bytes in memory, so memory is
+ * bounded by a constant per worker, whatever the file sizes. Timestamps,
+ * attributes and names are fixed here so the bytes depend on the manifest
+ * only. The archive is written to a temporary file beside the output and
+ * renamed over it; this module never leaves a partial ZIP.
  */
 #include "lp_zip.h"
 
+#include "lp_deflate.h"
 #include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
+#include "lp_zip_entry.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -45,16 +49,14 @@ enum slot_state { SLOT_PENDING, SLOT_READY, SLOT_FAILED, SLOT_RELEASED };
 
 typedef struct slot {
     enum slot_state state;
-    unsigned char *data; /* what libzip copies: deflated or stored bytes */
-    size_t data_len;
-    size_t cost; /* bytes charged to the budget */
-    uint32_t crc;
-    int deflated;
+    lp_zip_entry e; /* what libzip copies: deflated or stored bytes, sizes, CRC */
+    size_t cost;    /* bytes charged to the budget */
 } slot;
 
 typedef struct pipeline {
     const lp_manifest *m;
     int level;
+    char *spill_dir; /* where entries beyond LP_ZIP_ENTRY_SPILL go */
     slot *slots;
     size_t n;
     size_t next_start;        /* next entry a worker takes */
@@ -76,10 +78,13 @@ typedef struct entry_src {
     zip_error_t error;
 } entry_src;
 
+/* Memory an entry holds until libzip copies it: its data, at most
+ * LP_ZIP_ENTRY_SPILL (the rest waits in a temporary file). Reading and
+ * compressing are streamed through per-worker buffers of constant size. */
 static size_t entry_cost(const pipeline *p, const lp_file *f)
 {
-    size_t sz = f->size > SIZE_MAX / 4 ? SIZE_MAX / 4 : (size_t)f->size;
-    return p->level > 0 ? sz + sz / 2 + 4096 : sz + 1;
+    uint64_t sz = p->level > 0 ? lp_deflate_bound(f->size) : f->size;
+    return (sz > LP_ZIP_ENTRY_SPILL ? LP_ZIP_ENTRY_SPILL : (size_t)sz) + 1;
 }
 
 static void fail_slot(pipeline *p, size_t i, const lp_error *e)
@@ -95,106 +100,23 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
     pthread_mutex_unlock(&p->mu);
 }
 
-/*
- * Incompressible content (random blobs, already-compressed archives, media)
- * costs the most deflate time and gains nothing. A file of at least
- * PROBE_MIN bytes whose first PROBE_LEN bytes do not shrink below
- * PROBE_RATIO_PERCENT under the fastest level is written as deflate's stored
- * blocks (libdeflate level 0: a copy plus 5 bytes per 64 KiB), still as a
- * deflate entry. The choice depends on the content alone, so it is as
- * deterministic as the rest of the ZIP.
- */
-#define PROBE_MIN ((size_t)256 * 1024)
-#define PROBE_LEN ((size_t)64 * 1024)
-#define PROBE_RATIO_PERCENT 97
-
-typedef struct compressors {
-    struct libdeflate_compressor *level; /* the requested level; NULL for level 0 */
-    struct libdeflate_compressor *probe; /* level 1, for the sample */
-    struct libdeflate_compressor *store; /* level 0: stored blocks */
-} compressors;
-
-static struct libdeflate_compressor *choose(const compressors *c, const unsigned char *raw,
-                                            size_t len)
-{
-    unsigned char out[PROBE_LEN];
-    if (c->level == NULL || len < PROBE_MIN) {
-        return c->level;
-    }
-    size_t got = libdeflate_deflate_compress(c->probe, raw, PROBE_LEN, out, sizeof(out));
-    /* 0: the sample did not even fit in its own size. */
-    if (got == 0 || got * 100 >= PROBE_LEN * PROBE_RATIO_PERCENT) {
-        return c->store;
-    }
-    return c->level;
-}
-
-/* Reads, verifies and compresses entry i into its slot. */
-static void process(pipeline *p, size_t i, const compressors *cs)
+/* Reads, verifies and compresses entry i into its slot (lp_zip_entry: the
+ * file is streamed, hashed, deflated by lp_deflate and inflated again). */
+static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
 {
     const lp_file *f = &p->m->files[i];
     lp_error e = LP_ERROR_INIT;
-    unsigned char *raw = NULL, *out = NULL;
-    size_t len = 0;
-    unsigned char d[32];
-
-    if (f->size > SIZE_MAX / 2) {
-        lp_error_set(&e, LP_ELIMIT, 0, f->source_index, "path", f->archive_path,
-                     "'%s' is too large", f->archive_path);
-        goto fail;
-    }
-    /* One byte more than the manifest size reveals a file that grew. */
-    if (lp_manifest_read(p->m, f, (size_t)f->size + 1, &raw, &len, &e) < 0) {
-        if (e.code == LP_ELIMIT) {
-            e.code = LP_ECHANGED;
-            snprintf(e.message, sizeof(e.message), "'%s' changed while it was being packaged",
-                     f->source_path != NULL ? f->source_path : f->archive_path);
-        }
-        goto fail;
-    }
-    if (len != f->size || lp_hash_sha256(raw, len, d) < 0 || memcmp(d, f->sha256, 32) != 0) {
-        const char *what = f->source_path != NULL ? f->source_path : f->archive_path;
-        lp_error_set(&e, LP_ECHANGED, 0, f->source_index, "path", what,
-                     "'%s' changed while it was being packaged", what);
-        goto fail;
-    }
-    uint32_t crc = (uint32_t)libdeflate_crc32(0, raw, len);
-    struct libdeflate_compressor *c = len > 0 ? choose(cs, raw, len) : NULL;
-    int deflated = c != NULL;
-    size_t out_len = len;
-    if (deflated) {
-        size_t bound = libdeflate_deflate_compress_bound(c, len);
-        if ((out = malloc(bound)) == NULL) {
-            lp_error_set(&e, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
-                         "out of memory");
-            goto fail;
-        }
-        out_len = libdeflate_deflate_compress(c, raw, len, out, bound);
-        if (out_len == 0) {
-            lp_error_set(&e, LP_EIO, 0, f->source_index, NULL, f->archive_path,
-                         "cannot compress '%s'", f->archive_path);
-            goto fail;
-        }
-        free(raw);
-        raw = NULL;
-    } else {
-        out = raw;
-        raw = NULL;
+    lp_zip_entry ze;
+    if (lp_zip_entry_build(ctx, f, p->level, &ze, &e) < 0) {
+        fail_slot(p, i, &e);
+        return;
     }
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i];
-    s->data = out;
-    s->data_len = out_len;
-    s->crc = crc;
-    s->deflated = deflated;
+    s->e = ze;
     s->state = SLOT_READY;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    return;
-fail:
-    free(raw);
-    free(out);
-    fail_slot(p, i, &e);
 }
 
 typedef struct worker_arg {
@@ -204,12 +126,8 @@ typedef struct worker_arg {
 static void *worker(void *arg)
 {
     pipeline *p = ((worker_arg *)arg)->p;
-    compressors cs = {NULL, NULL, NULL};
-    if (p->level > 0 && ((cs.level = libdeflate_alloc_compressor(p->level)) == NULL ||
-                         (cs.probe = libdeflate_alloc_compressor(1)) == NULL ||
-                         (cs.store = libdeflate_alloc_compressor(0)) == NULL)) {
-        libdeflate_free_compressor(cs.level);
-        libdeflate_free_compressor(cs.probe);
+    lp_zip_entry_ctx *ctx = lp_zip_entry_ctx_new(p->spill_dir);
+    if (ctx == NULL) {
         lp_error e = LP_ERROR_INIT;
         lp_error_set(&e, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
         pthread_mutex_lock(&p->mu);
@@ -243,13 +161,11 @@ static void *worker(void *arg)
         p->slots[i].cost = cost;
         p->inflight += cost;
         pthread_mutex_unlock(&p->mu);
-        process(p, i, &cs);
+        process(p, i, ctx);
         pthread_mutex_lock(&p->mu);
     }
     pthread_mutex_unlock(&p->mu);
-    libdeflate_free_compressor(cs.level);
-    libdeflate_free_compressor(cs.probe);
-    libdeflate_free_compressor(cs.store);
+    lp_zip_entry_ctx_free(ctx);
     return NULL;
 }
 
@@ -259,8 +175,7 @@ static void release(pipeline *p, size_t i)
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i];
     if (s->state != SLOT_RELEASED) {
-        free(s->data);
-        s->data = NULL;
+        lp_zip_entry_release(&s->e);
         p->inflight -= s->cost;
         s->state = SLOT_RELEASED;
     }
@@ -281,8 +196,7 @@ static int wait_ready(pipeline *p, size_t i, int allow_released)
     for (size_t j = p->lowest_unreleased; j < i; j++) {
         slot *s = &p->slots[j];
         if (s->state == SLOT_READY) {
-            free(s->data);
-            s->data = NULL;
+            lp_zip_entry_release(&s->e);
             p->inflight -= s->cost;
             s->state = SLOT_RELEASED;
         }
@@ -323,10 +237,10 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
         zip_stat_t *st = data;
         zip_stat_init(st);
         st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
-        st->size = p->m->files[es->index].size;
-        st->comp_size = s->data_len;
-        st->comp_method = s->deflated ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
-        st->crc = s->crc;
+        st->size = s->e.size;
+        st->comp_size = s->e.comp_size;
+        st->comp_method = s->e.deflated ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+        st->crc = s->e.crc;
         return sizeof(zip_stat_t);
     }
     case ZIP_SOURCE_OPEN:
@@ -342,12 +256,12 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
             zip_error_set(&es->error, ZIP_ER_READ, EIO);
             return -1;
         }
-        size_t left = s->data_len - es->offset;
-        size_t n = len < left ? (size_t)len : left;
-        if (n > 0) {
-            memcpy(data, s->data + es->offset, n);
+        int64_t n = lp_zip_entry_read(&s->e, es->offset, data, len > SIZE_MAX ? SIZE_MAX : len);
+        if (n < 0) {
+            zip_error_set(&es->error, ZIP_ER_READ, errno);
+            return -1;
         }
-        es->offset += n;
+        es->offset += (size_t)n;
         return (zip_int64_t)n;
     }
     case ZIP_SOURCE_CLOSE:
@@ -506,11 +420,21 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     p.m = m;
     p.level = m->level;
     p.n = m->n_files;
-    if ((p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
+    if ((p.spill_dir = strdup(output_path)) == NULL ||
+        (p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
         rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
         goto done;
     }
+    {
+        char *slash = strrchr(p.spill_dir, '/');
+        if (slash == NULL) {
+            strcpy(p.spill_dir, ".");
+        } else {
+            *(slash == p.spill_dir ? slash + 1 : slash) = '\0';
+        }
+    }
     for (size_t i = 0; i < p.n; i++) {
+        p.slots[i].e.fd = -1;
         if (m->files[i].is_dir) {
             p.slots[i].state = SLOT_RELEASED;
         }
@@ -597,12 +521,13 @@ done:
             pthread_join(tids[t], NULL);
         }
         for (size_t i = 0; i < p.n; i++) {
-            free(p.slots[i].data);
+            lp_zip_entry_release(&p.slots[i].e);
         }
         pthread_mutex_destroy(&p.mu);
         pthread_cond_destroy(&p.cv);
     }
     free(p.slots);
+    free(p.spill_dir);
     if (tmp_exists) {
         unlink(tmp);
     }

@@ -26,8 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
-
 #include "lp_cache.h"
 #include "lp_check.h"
 #include "lp_deps.h"
@@ -434,15 +432,17 @@ static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags 
 
 /*
  * What the last build produced: its content hash and ZIP hashes, plus the
- * writer that made it. A record from another writer (provider or libdeflate
- * version) is not trusted to predict this writer's bytes.
+ * writer that made it: the ZIP format version (LP_ZIP_WRITER), which names
+ * our own frozen deflate format. A record from another format (or from a
+ * release that named its libdeflate version here) is not trusted to predict
+ * this writer's bytes: the plan rebuilds once.
  */
 typedef struct build_record {
     char content_hash[65];
     lp_zip_info zip;
 } build_record;
 
-#define RECORD_WRITER "lambdapack/" TFP_VERSION "+libdeflate-" LIBDEFLATE_VERSION_STRING
+#define RECORD_WRITER LP_ZIP_WRITER
 
 static tfp_bytes record_encode(const tfp_ctx *ctx, const char *content_hash, const lp_zip_info *zip)
 {
@@ -992,7 +992,7 @@ static int install_zip(const tfp_ctx *ctx, const package_config *pc, const lp_ma
     if (expect_sha256 != NULL && strcmp(zip->sha256_hex, expect_sha256) != 0) {
         tfp_diag_error_at(diags, attr_path(ctx, "output_sha256"), "ZIP differs from the plan",
                           "The ZIP written to '%s' has SHA-256 %s, but the plan announced %s. "
-                          "Was the provider or libdeflate upgraded between plan and apply?",
+                          "Was the provider upgraded between plan and apply?",
                           pc->output_path, zip->sha256_hex, expect_sha256);
         return -1;
     }

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config clang clang-format
     libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
-    libzip-dev libssl-dev libmsgpack-dev libjansson-dev libdeflate-dev
+    libzip-dev libssl-dev libmsgpack-dev libjansson-dev libdeflate-dev zlib1g-dev
     libcmocka-dev libclang-rt-14-dev
     zip unzip python3 openssl git util-linux coreutils
     python3-pip python3-setuptools python3-wheel python3-venv

@@ -26,6 +26,7 @@ enum {
     LP_ELIMIT = -10,    /* a bound was exceeded (sizes, counts) */
     LP_ECHANGED = -11,  /* a source file changed while it was being packaged */
     LP_EEXIST = -12,    /* a file that is not ours is where we would write */
+    LP_EINTERNAL = -13, /* a self-check failed (a bug): nothing was written */
 };
 
 #define LP_ERROR_MSG_MAX 1024

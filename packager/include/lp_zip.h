@@ -17,6 +17,12 @@
 #include "lp_error.h"
 #include "lp_manifest.h"
 
+/* The writer's identity: the container layout version and the deflate
+ * format (lp_deflate's LP_DEFLATE_FORMAT). The bytes lp_zip_write produces
+ * are a function of the manifest and this string only; a change to any
+ * byte needs a new version here. Spec: docs/internals/zip.md. */
+#define LP_ZIP_WRITER "lpzip-1+lpdeflate-1"
+
 typedef struct lp_zip_info {
     char sha256_hex[65];   /* SHA-256 of the ZIP file, hex */
     char base64sha256[45]; /* base64 of the raw digest: Lambda's CodeSha256 */

@@ -1,0 +1,58 @@
+/*
+ * lp_zip_entry: one ZIP entry's data, from a manifest file to the bytes a
+ * ZIP holds (internal).
+ *
+ * lp_zip_entry_build streams the file through a fixed buffer: every chunk is
+ * hashed (SHA-256, checked against the manifest at the end: LP_ECHANGED
+ * otherwise), CRC-32'd and fed to lp_deflate; the compressed stream is
+ * inflated again as it comes out by an independent decoder (zlib) and its
+ * size and CRC-32 compared with the input's (a mismatch is LP_EINTERNAL).
+ * The resulting bytes stay in memory up to LP_ZIP_ENTRY_SPILL and go to an
+ * unnamed temporary file beyond, so memory per worker is a constant whatever
+ * the file size. The bytes depend only on the file's content and the level.
+ */
+#ifndef LP_ZIP_ENTRY_H
+#define LP_ZIP_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lp_error.h"
+#include "lp_manifest.h"
+
+/* Entry data kept in memory; beyond it, in a temporary file. */
+#define LP_ZIP_ENTRY_SPILL ((size_t)16 << 20)
+
+typedef struct lp_zip_entry {
+    uint64_t size;      /* uncompressed size */
+    uint64_t comp_size; /* bytes of data */
+    uint32_t crc;       /* CRC-32 of the uncompressed bytes */
+    int deflated;       /* 1: method 8 (lp_deflate), 0: method 0 (stored) */
+    unsigned char *mem; /* the data when fd < 0 */
+    size_t mem_cap;
+    int fd; /* the data in an unlinked temporary file, or -1 */
+} lp_zip_entry;
+
+/* Per-thread state: a deflate stream, the verifying inflater, buffers. */
+typedef struct lp_zip_entry_ctx lp_zip_entry_ctx;
+
+/* spill_dir: where temporary files go (the output's directory). NULL when
+ * memory is short. */
+lp_zip_entry_ctx *lp_zip_entry_ctx_new(const char *spill_dir);
+void lp_zip_entry_ctx_free(lp_zip_entry_ctx *c);
+
+/* Builds f's entry data at level (0: stored; empty files are stored at
+ * every level). On success *out holds the data (release it with
+ * lp_zip_entry_release). Errors: LP_ECHANGED, LP_ENOENT, LP_EIO, LP_ENOMEM,
+ * LP_EINTERNAL (the encoder's output did not decode to the input). */
+int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_entry *out,
+                       lp_error *err);
+
+/* Copies up to n bytes of the entry's data from offset off; returns the
+ * count (0 at the end) or -1. */
+int64_t lp_zip_entry_read(const lp_zip_entry *e, uint64_t off, void *buf, size_t n);
+
+/* Frees the data (memory or temporary file); the sizes and CRC stay. */
+void lp_zip_entry_release(lp_zip_entry *e);
+
+#endif
