@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, every Debian package that the build, the tests and the
 # benchmarks need. Installs only what is missing; does nothing when all is there.
-# Usage: scripts/install-deps.sh [--bench]
+# Usage: scripts/install-deps.sh [--bench] [--release]
 set -euo pipefail
 
 packages=(
@@ -22,6 +22,19 @@ if [ "${1:-}" = "--bench" ]; then
     packages+=(golang-go time openssl linux-perf)
 fi
 
+# --release (make release, make test): the arm64 cross toolchain and the
+# multiarch :arm64 libraries the provider links, qemu-user for the arm64
+# test, gpg for signing, binutils (readelf) for the library closure.
+case " $* " in
+*" --release "*)
+    packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static gnupg binutils)
+    for p in libgrpc-dev libprotobuf-c-dev libzip-dev libssl-dev libmsgpack-dev \
+        libjansson-dev libdeflate-dev libcmocka-dev zlib1g-dev; do
+        packages+=("$p:arm64")
+    done
+    ;;
+esac
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -34,5 +47,9 @@ echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' &&
+    ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
