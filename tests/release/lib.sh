@@ -95,13 +95,14 @@ rel_arm64_ready() {
     grep -qx enabled "$bm/qemu-aarch64"
 }
 
-# rel_handshake OUT CMD...: starts CMD as Terraform would (cookie, protocol
-# 6 offered, plaintext), waits up to 60 s for its handshake line in OUT,
-# checks its shape, then stops it with SIGTERM. Prints the line.
+# rel_handshake OUT CMD...: starts CMD in an empty environment but for what
+# Terraform sets (cookie, protocols 5 and 6 offered, plaintext, TMPDIR=/tmp),
+# waits up to 60 s for its handshake line in OUT, checks its shape, then stops
+# it with SIGTERM. Prints the line.
 rel_handshake() {
     local out=$1
     shift
-    TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE PLUGIN_PROTOCOL_VERSIONS=5,6 TMPDIR=/tmp \
+    env -i TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE PLUGIN_PROTOCOL_VERSIONS=5,6 TMPDIR=/tmp \
         "$@" >"$out" 2>"$out.err" &
     local pid=$! _
     for _ in $(seq 1 600); do
