@@ -5,6 +5,7 @@
 #
 #   scripts/release.sh [--out DIR] [--build-root DIR] [--platform linux_amd64|linux_arm64]...
 #   GPG_KEY=<key id or fingerprint> scripts/release.sh     # also signs SHA256SUMS
+#   GPG_KEY=... scripts/release.sh --sign-only [--out DIR]  # signs an existing release
 #
 # VERSION comes from one place: project(... VERSION x.y.z) in CMakeLists.txt.
 # Each zip holds, at the top level, the launcher terraform-provider-lambda_vVERSION
@@ -27,12 +28,14 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 out="$src/dist"
 build_root="$src/build-release"
 platforms=()
+sign_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --out) out=$2; shift 2 ;;
     --build-root) build_root=$2; shift 2 ;;
     --platform) platforms+=("$2"); shift 2 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    --sign-only) sign_only=1; shift ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "release: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -47,7 +50,38 @@ version=$(sed -n 's/^project(terraform-provider-lambda VERSION \([0-9][0-9.]*\) 
     "$src/CMakeLists.txt")
 [ -n "$version" ] || die "no project(... VERSION x.y.z) in CMakeLists.txt"
 name=terraform-provider-lambda
+sums="${name}_${version}_SHA256SUMS"
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
+
+# check_key: GPG_KEY names a secret RSA (or DSA) key, the only kinds the
+# Registry accepts; checked before anything is built.
+check_key() {
+    local algo
+    algo=$(gpg --batch --with-colons --list-secret-keys "$GPG_KEY" 2>/dev/null |
+        awk -F: '$1 == "sec" { print $4; exit }')
+    [ -n "$algo" ] || die "GPG_KEY=$GPG_KEY: no such secret key"
+    [ "$algo" = 1 ] || [ "$algo" = 17 ] ||
+        die "GPG_KEY=$GPG_KEY is not an RSA or DSA key (algorithm $algo): the Registry rejects it"
+}
+
+# sign: the binary (not armored) detached signature of SHA256SUMS, after
+# checking that SHA256SUMS still matches the files it lists.
+sign() {
+    (cd "$out" && sha256sum --quiet -c "$sums") || die "$out/$sums does not match the files"
+    gpg --batch --yes --local-user "$GPG_KEY" --detach-sign \
+        --output "$out/$sums.sig" "$out/$sums"
+    echo "release: $out/$sums.sig" >&2
+}
+
+if [ -n "${GPG_KEY:-}" ]; then
+    check_key
+fi
+if [ "$sign_only" = 1 ]; then
+    [ -n "${GPG_KEY:-}" ] || die "--sign-only needs GPG_KEY"
+    [ -f "$out/$sums" ] || die "no $out/$sums to sign: build the release first"
+    sign
+    exit 0
+fi
 
 # Per platform: compiler, strip, multiarch directory, loader and CMake flags.
 platform_vars() {
@@ -201,19 +235,9 @@ manifest="${name}_${version}_manifest.json"
 printf '%s' '{"version":1,"metadata":{"protocol_versions":["6.0"]}}' >"$out/$manifest"
 assets+=("$manifest")
 
-sums="${name}_${version}_SHA256SUMS"
 (cd "$out" && printf '%s\n' "${assets[@]}" | sort | xargs sha256sum) >"$out/$sums"
 echo "release: $out/$sums" >&2
 
 if [ -n "${GPG_KEY:-}" ]; then
-    # The Registry accepts RSA (or DSA) keys only: refuse anything else here,
-    # not at publication time.
-    algo=$(gpg --batch --with-colons --list-secret-keys "$GPG_KEY" 2>/dev/null |
-        awk -F: '$1 == "sec" { print $4; exit }')
-    [ -n "$algo" ] || die "GPG_KEY=$GPG_KEY: no such secret key"
-    [ "$algo" = 1 ] || [ "$algo" = 17 ] ||
-        die "GPG_KEY=$GPG_KEY is not an RSA or DSA key (algorithm $algo): the Registry rejects it"
-    gpg --batch --yes --local-user "$GPG_KEY" --detach-sign \
-        --output "$out/$sums.sig" "$out/$sums"
-    echo "release: $out/$sums.sig" >&2
+    sign
 fi
