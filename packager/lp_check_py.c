@@ -604,27 +604,54 @@ static int walk_imports(checker *c)
 
 /* ---- Python handler ---------------------------------------------------- */
 
-/* A hint when the module file exists under another directory. */
-static void python_hint(const checker *c, const char *rel, char *buf, size_t size)
+/* The fix when the handler's module file W = rel.py is not at the root but
+ * the package has a file A of the same name elsewhere:
+ *   A is a tail of W (W = X/A): the source put it too high; prefix "X";
+ *   A ends with W (A = Y/W): the source put it under Y/; drop Y from its
+ *   prefix, or name the file in the handler;
+ *   otherwise: the handler that would load A. */
+static void python_hint(const checker *c, const char *rel, const char *func, char *buf, size_t size)
 {
     buf[0] = '\0';
     const char *base = strrchr(rel, '/');
     base = base != NULL ? base + 1 : rel;
-    char want[PATHBUF];
-    int n = snprintf(want, sizeof(want), "/%s.py", base);
-    if (n < 0 || (size_t)n >= sizeof(want)) {
+    char want[PATHBUF], name[PATHBUF];
+    int n = snprintf(want, sizeof(want), "%s.py", rel);
+    int nb = snprintf(name, sizeof(name), "%s.py", base);
+    if (n < 0 || (size_t)n >= sizeof(want) || nb < 0 || (size_t)nb >= sizeof(name)) {
         return;
     }
+    size_t lw = (size_t)n;
     for (size_t i = 0; i < c->m->n_files; i++) {
-        const char *a = c->m->files[i].archive_path;
+        const lp_file *f = &c->m->files[i];
+        const char *a = f->archive_path;
         size_t l = strlen(a);
-        if (l >= (size_t)n && strcmp(a + l - (size_t)n, want) == 0) {
-            snprintf(buf, size,
-                     " The package has %s: check the handler's path or the source's "
-                     "prefix.",
-                     a);
-            return;
+        const char *fbase = strrchr(a, '/');
+        if (strcmp(fbase != NULL ? fbase + 1 : a, name) != 0) {
+            continue;
         }
+        int w; /* a hint cut short at size is still a hint */
+        if (l < lw && want[lw - l - 1] == '/' && strcmp(want + lw - l, a) == 0) {
+            w = snprintf(buf, size,
+                         " The package has %s (from source[%d]), which Lambda needs at %s: give "
+                         "that source prefix = \"%.*s\" (prepend \"%.*s/\" to its prefix if it "
+                         "has one).",
+                         a, f->source_index, want, (int)(lw - l - 1), want, (int)(lw - l - 1),
+                         want);
+        } else if (l > lw && a[l - lw - 1] == '/' && strcmp(a + l - lw, want) == 0) {
+            w = snprintf(buf, size,
+                         " The package has it under a folder, at %s (from source[%d]): remove "
+                         "\"%.*s\" from that source's prefix so the file lands at %s, or write "
+                         "handler = \"%.*s.%s\".",
+                         a, f->source_index, (int)(l - lw - 1), a, want, (int)(l - 3), a, func);
+        } else {
+            w = snprintf(buf, size,
+                         " The package has %s (from source[%d]): handler = \"%.*s.%s\" would load "
+                         "it, or change that source's prefix so it lands at %s.",
+                         a, f->source_index, (int)(l - 3), a, func, want);
+        }
+        (void)w;
+        return;
     }
 }
 
@@ -687,8 +714,8 @@ static int check_python_handler(checker *c)
             if (slash != NULL) {
                 *slash = saved;
             }
-            char hint[PATHBUF + 128];
-            python_hint(c, rel, hint, sizeof(hint));
+            char hint[PATHBUF * 4];
+            python_hint(c, rel, func, hint, sizeof(hint));
             return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0,
                                 "Handler module not found in package",
                                 "handler '%s': Lambda imports module '%s' and needs %s.py or "

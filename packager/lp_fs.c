@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,4 +113,128 @@ int lp_fs_remove_stale_temps(const char *dir, const char *base)
     }
     closedir(d);
     return removed;
+}
+
+/* Levenshtein distance of a and b (case-insensitive), capped at cap + 1. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 255 || lb > 255) {
+        return cap + 1;
+    }
+    size_t prev[256], cur[256];
+    for (size_t j = 0; j <= lb; j++) {
+        prev[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v) {
+                v = prev[j] + 1;
+            }
+            if (cur[j - 1] + 1 < v) {
+                v = cur[j - 1] + 1;
+            }
+            cur[j] = v;
+            best = v < best ? v : best;
+        }
+        if (best > cap) {
+            return cap + 1;
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+    }
+    return prev[lb];
+}
+
+/* The entry of dir closest to name within the cap, into out (which must
+ * not alias name); 0 when none. */
+static int closest_entry(const char *dir, const char *name, char *out, size_t size)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return 0;
+    }
+    size_t len = strlen(name);
+    size_t cap = len / 3 > 0 ? len / 3 : 1;
+    size_t best = cap + 1;
+    struct dirent *e;
+    out[0] = '\0';
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+            continue;
+        }
+        size_t dist = edit_distance(name, e->d_name, cap);
+        if (dist < best || (dist == best && dist <= cap && strcmp(e->d_name, out) < 0)) {
+            best = dist;
+            snprintf(out, size, "%s", e->d_name);
+        }
+    }
+    closedir(d);
+    return best <= cap;
+}
+
+int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t size)
+{
+    char fs[PATH_MAX], shown[PATH_MAX], part[NAME_MAX + 1];
+    int changed = 0;
+    if (path == NULL || path[0] == '\0') {
+        return 0;
+    }
+    int absolute = path[0] == '/';
+    int nf = snprintf(fs, sizeof(fs), "%s", absolute || base_dir == NULL ? "" : base_dir);
+    if (nf < 0 || (size_t)nf >= sizeof(fs)) {
+        return 0;
+    }
+    shown[0] = '\0';
+    const char *p = path;
+    if (absolute) {
+        snprintf(fs, sizeof(fs), "/");
+        snprintf(shown, sizeof(shown), "/");
+    }
+    while (*p != '\0') {
+        while (*p == '/') {
+            p++;
+        }
+        size_t n = strcspn(p, "/");
+        if (n == 0 || n > NAME_MAX) {
+            break;
+        }
+        memcpy(part, p, n);
+        part[n] = '\0';
+        p += n;
+        size_t lf = strlen(fs), ls = strlen(shown);
+        const char *sep_f = lf > 0 && fs[lf - 1] != '/' ? "/" : "";
+        const char *sep_s = ls > 0 && shown[ls - 1] != '/' ? "/" : "";
+        char cand[PATH_MAX];
+        struct stat st;
+        int w = snprintf(cand, sizeof(cand), "%s%s%s", fs, sep_f, part);
+        if (w < 0 || (size_t)w >= sizeof(cand)) {
+            return 0;
+        }
+        if (strcmp(part, ".") != 0 && strcmp(part, "..") != 0 && lstat(cand, &st) != 0) {
+            char near[NAME_MAX + 1];
+            if (!closest_entry(lf > 0 ? fs : ".", part, near, sizeof(near))) {
+                return 0;
+            }
+            memcpy(part, near, strlen(near) + 1);
+            changed = 1;
+        }
+        if (snprintf(cand, sizeof(cand), "%s%s%s", fs, sep_f, part) >= (int)sizeof(cand)) {
+            return 0;
+        }
+        memcpy(fs, cand, strlen(cand) + 1);
+        if (snprintf(cand, sizeof(cand), "%s%s%s", shown, sep_s, part) >= (int)sizeof(cand)) {
+            return 0;
+        }
+        memcpy(shown, cand, strlen(cand) + 1);
+    }
+    struct stat st;
+    if (!changed || stat(fs, &st) != 0) {
+        return 0;
+    }
+    int w = snprintf(buf, size, "%s", shown);
+    return w >= 0 && (size_t)w < size;
 }

@@ -23,4 +23,13 @@ int lp_fs_is_temp_name(const char *name, const char *base);
  * returns how many were removed. */
 int lp_fs_remove_stale_temps(const char *dir, const char *base);
 
+/* For a path that does not exist: the nearest one that does, as the user
+ * would write it. Walks path's components from the left (resolved against
+ * base_dir unless absolute; NULL = cwd); a component that is missing is
+ * replaced by the entry of its directory with the smallest edit distance
+ * (at most a third of its length, at least 1; ties: the first by name).
+ * Writes the suggestion into buf and returns 1, or returns 0 when nothing
+ * close exists. Reads directories only. */
+int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t size);
+
 #endif

@@ -12,6 +12,7 @@
  */
 #include "lp_select.h"
 
+#include "lp_fs.h"
 #include "lp_glob.h"
 #include "lp_path.h"
 
@@ -474,8 +475,12 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
     w->display_root = src->path;
     if (stat(fspath, &st) != 0 || (w->root_real = realpath(fspath, NULL)) == NULL) {
         int e = errno;
+        char near[PATH_MAX], hint[PATH_MAX + 32] = "";
+        if (e == ENOENT && lp_fs_nearest_path(src->path, w->spec->base_dir, near, sizeof(near))) {
+            snprintf(hint, sizeof(hint), "; did you mean '%s'?", near);
+        }
         rc = lp_error_set(w->err, e == ENOENT ? LP_ENOENT : LP_EIO, e, w->si, "path", src->path,
-                          "cannot read '%s': %s", src->path, strerror(e));
+                          "cannot read '%s': %s%s", src->path, strerror(e), hint);
         goto free_globs;
     }
     w->root_real_len = strlen(w->root_real);

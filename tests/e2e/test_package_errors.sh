@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every user error is a Terraform diagnostic that names the attribute and the
 # path involved, and never leaves a crashed provider behind: bad level, unknown
-# runtime, source blocks of the wrong shape, a missing source path, a path
+# runtime, source blocks of the wrong shape, a missing source path (with the
+# nearest existing one suggested), bad prefixes and globs at validate, a path
 # collision, a bad glob, an escaping symlink and an output that cannot be
 # written. A failed apply keeps the previous ZIP.
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +98,15 @@ pkg_write_main "resource \"lambda_package\" \"p\" {
 }"
 expect_error missing.out plan 'Source path does not exist' 'does-not-exist'
 e2e_grep missing.out 'path *= "\./src/lambda/does-not-exist"' "diagnostic points at source[1].path"
+
+# A typo in a path: the nearest existing path is suggested.
+pkg_write_main "resource \"lambda_package\" \"p\" {
+  output_path = \"build/p.zip\"
+  source {
+    path = \"./src/lamda/shraed\"
+  }
+}"
+expect_error typo.out plan 'Source path does not exist' 'did you mean' "'./src/lambda/shared'\\?"
 
 pkg_write_main "resource \"lambda_package\" \"p\" {
   output_path = \"build/p.zip\"

@@ -173,7 +173,37 @@ static void wrong_handler_module_is_error_naming_the_paths(void **state)
     assert_non_null(strstr(f->detail, "handler 'app.handler'"));
     assert_non_null(strstr(f->detail, "app.py or app/__init__.py"));
     assert_non_null(strstr(f->detail, "No module named 'app'"));
-    assert_non_null(strstr(f->detail, "The package has src/app.py"));
+    assert_non_null(strstr(f->detail, "The package has it under a folder, at src/app.py"));
+    assert_non_null(strstr(f->detail, "remove \"src\" from that source's prefix"));
+    assert_non_null(strstr(f->detail, "handler = \"src/app.handler\""));
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
+static void handler_at_root_without_prefix_names_the_prefix(void **state)
+{
+    (void)state;
+    /* the forgotten prefix: the function's folder was packaged at the root */
+    hm_file files[] = {{"handler.py", "def lambda_handler(e, c):\n    pass\n"}};
+    lp_manifest *m = hm_make(files, 1);
+    lp_check_report *r = run_py(m, "course_request_handler.handler.lambda_handler");
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
+    assert_non_null(strstr(f->detail, "The package has handler.py"));
+    assert_non_null(strstr(f->detail, "needs at course_request_handler/handler.py"));
+    assert_non_null(strstr(f->detail, "prefix = \"course_request_handler\""));
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
+static void handler_elsewhere_names_the_handler_that_loads_it(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"functions/orders/handler.py", "def main(e, c):\n    pass\n"}};
+    lp_manifest *m = hm_make(files, 1);
+    lp_check_report *r = run_py(m, "billing.handler.main");
+    const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
+    assert_non_null(strstr(f->detail, "handler = \"functions/orders/handler.main\""));
+    assert_non_null(strstr(f->detail, "lands at billing/handler.py"));
     lp_check_report_free(r);
     hm_free(m);
 }
@@ -962,6 +992,8 @@ int main(void)
         cmocka_unit_test(python_handler_with_slash_path_resolves_through_packages),
         cmocka_unit_test(python_handler_in_package_init_resolves),
         cmocka_unit_test(wrong_handler_module_is_error_naming_the_paths),
+        cmocka_unit_test(handler_at_root_without_prefix_names_the_prefix),
+        cmocka_unit_test(handler_elsewhere_names_the_handler_that_loads_it),
         cmocka_unit_test(missing_parent_package_of_handler_is_named),
         cmocka_unit_test(handler_module_from_a_layer_is_not_flagged),
         cmocka_unit_test(missing_handler_function_is_error_naming_the_file),
