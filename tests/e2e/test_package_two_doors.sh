@@ -159,6 +159,7 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(incident, "w", zipfile.ZIP_DEFLA
         data = z.read(i)
         if not i.filename.startswith("shared/logic/"):
             a.writestr(i, data)
+        i.compress_type = zipfile.ZIP_STORED  # same files, other bytes
         b.writestr(i, data)
 PY
 rc=0
