@@ -151,7 +151,7 @@ e2e_grep verify-ok.out "state CodeSha256 +$b64" "verify prints the state's CodeS
 
 # The incident's ZIP: everything but shared/logic/.
 python3 - "$zip" "$E2E_WORK/incident.zip" "$E2E_WORK/zipfile.zip" <<'PY'
-import sys, zipfile
+import copy, sys, zipfile
 src, incident, same = sys.argv[1:]
 with zipfile.ZipFile(src) as z, zipfile.ZipFile(incident, "w", zipfile.ZIP_DEFLATED) as a, \
         zipfile.ZipFile(same, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as b:
@@ -159,8 +159,9 @@ with zipfile.ZipFile(src) as z, zipfile.ZipFile(incident, "w", zipfile.ZIP_DEFLA
         data = z.read(i)
         if not i.filename.startswith("shared/logic/"):
             a.writestr(i, data)
-        i.compress_type = zipfile.ZIP_STORED  # same files, other bytes
-        b.writestr(i, data)
+        j = copy.copy(i)  # a's central directory is written from i at close
+        j.compress_type = zipfile.ZIP_STORED  # same files, other bytes
+        b.writestr(j, data)
 PY
 rc=0
 (cd "$cfg" && "$LP" verify "$E2E_WORK/incident.zip" --from-terraform "$addr" \
