@@ -48,7 +48,9 @@ provider "aws" {
 }
 
 resource "lambda_package" "api" {
-  output_path = "${path.module}/build/api.zip"
+  # One ZIP per workspace: destroying one workspace's package never removes
+  # another's.
+  output_path = "${path.module}/build/${terraform.workspace}/api.zip"
   runtime     = "python3.12"
   handler     = "api.handler.lambda_handler"
 
@@ -105,6 +107,11 @@ resource "aws_lambda_function" "api" {
   filename         = lambda_package.api.output_path
   source_code_hash = lambda_package.api.output_base64sha256
 
+  # With hashicorp/aws 6.x (code_sha256 Optional, aws#45618), also set
+  #   code_sha256 = lambda_package.api.output_base64sha256
+  # so that code changed outside Terraform plans an update and a plain apply
+  # puts the package back. 5.x only reports code_sha256: see the check below.
+
   depends_on = [aws_iam_role_policy_attachment.api_logs]
 }
 
@@ -114,16 +121,32 @@ resource "aws_lambda_function" "api" {
 # code_sha256 is read from Lambda on every refresh, so this check warns on
 # every plan and apply where the code Lambda runs is not this package.
 #
-# A plan that itself updates the function's code warns too (Lambda still runs
-# the previous package at plan time); the check runs again after the apply and
-# passes once the package is deployed. A warning after an apply means the code
-# was changed outside Terraform: docs/guides/verify-deployed-code.md shows how
-# to see which files differ and how to redeploy the package.
+# A warning means the code was changed outside Terraform:
+# docs/guides/verify-deployed-code.md shows how to see which files differ
+# (lambdapack verify --from-terraform) and how to redeploy the package.
 check "deployed_code_is_the_package" {
-  assert {
-    condition     = aws_lambda_function.api.code_sha256 == lambda_package.api.output_base64sha256
-    error_message = "Lambda function ${aws_lambda_function.api.function_name} runs code with CodeSha256 ${aws_lambda_function.api.code_sha256}, not the package built from src/ (${lambda_package.api.output_base64sha256}). Expected while this plan updates the code; otherwise the code was changed outside Terraform (see docs/guides/verify-deployed-code.md)."
+  # Read through a data source scoped to the check: during the plan when the
+  # function has no pending change, after the apply when it has one, so the
+  # check compares what Lambda runs now.
+  data "aws_lambda_function" "deployed" {
+    function_name = aws_lambda_function.api.function_name
+    qualifier     = "$LATEST"
   }
+
+  assert {
+    condition     = data.aws_lambda_function.deployed.code_sha256 == lambda_package.api.output_base64sha256
+    error_message = "Lambda function ${aws_lambda_function.api.function_name} runs code with CodeSha256 ${data.aws_lambda_function.deployed.code_sha256}, not the package built from src/ (${lambda_package.api.output_base64sha256}): the code was changed outside Terraform (see docs/guides/verify-deployed-code.md)."
+  }
+}
+
+# What Lambda runs, read after the function is applied. The function
+# resource's own code_sha256 can still hold the value from before this
+# apply's upload, so an output of it goes stale until the next refresh.
+data "aws_lambda_function" "after_apply" {
+  function_name = aws_lambda_function.api.function_name
+  qualifier     = "$LATEST"
+
+  depends_on = [aws_lambda_function.api]
 }
 
 output "function_name" {
@@ -136,6 +159,6 @@ output "package_base64sha256" {
 }
 
 output "deployed_code_sha256" {
-  description = "CodeSha256 of the code Lambda runs, as of the last refresh."
-  value       = aws_lambda_function.api.code_sha256
+  description = "CodeSha256 of the code Lambda runs, read after this apply."
+  value       = data.aws_lambda_function.after_apply.code_sha256
 }
