@@ -38,6 +38,7 @@
 
 #include "lp_fs.h"
 #include "lp_hash.h"
+#include "lp_cache_int.h"
 
 #define CACHE_MAX_AGE_SECONDS (24 * 60 * 60)
 
@@ -428,4 +429,9 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
         *installed = found;
     }
     return 0;
+}
+
+int lp_cache_secret(unsigned char key[32])
+{
+    return cache_key(key);
 }

@@ -22,6 +22,7 @@
 #include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
+#include "lp_store.h"
 #include "lp_zip_entry.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ typedef struct pipeline {
     lp_error err;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    lp_store *store; /* NULL: build every entry */
 } pipeline;
 
 typedef struct entry_src {
@@ -100,16 +102,31 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Reads, verifies and compresses entry i into its slot (lp_zip_entry: the
- * file is streamed, hashed, deflated by lp_deflate and inflated again). */
+/* Entry i into its slot: from the store of compressed entries when it holds
+ * a verified one (entries up to LP_ZIP_ENTRY_SPILL), else built by
+ * lp_zip_entry (the file is streamed, hashed, deflated by lp_deflate and
+ * inflated again) and then stored. */
 static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
 {
     const lp_file *f = &p->m->files[i];
     lp_error e = LP_ERROR_INIT;
     lp_zip_entry ze;
-    if (lp_zip_entry_build(ctx, f, p->level, &ze, &e) < 0) {
+    memset(&ze, 0, sizeof(ze));
+    ze.fd = -1;
+    size_t len = 0;
+    if (p->store != NULL && f->size > 0 && f->size <= LP_ZIP_ENTRY_SPILL &&
+        lp_store_get(p->store, f->sha256, f->size, p->level, &ze.mem, &len, &ze.crc) == 0) {
+        /* Made here from bytes with this SHA-256, and its MAC verifies
+         * (lp_store.h): the source is not read again. */
+        ze.size = f->size;
+        ze.comp_size = len;
+        ze.mem_cap = len;
+        ze.deflated = 1;
+    } else if (lp_zip_entry_build(ctx, f, p->level, &ze, &e) < 0) {
         fail_slot(p, i, &e);
         return;
+    } else if (p->store != NULL && ze.deflated && ze.fd < 0) {
+        lp_store_put(p->store, f->sha256, f->size, p->level, ze.mem, (size_t)ze.comp_size, ze.crc);
     }
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i];
@@ -419,6 +436,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
 
     p.m = m;
     p.level = m->level;
+    p.store = m->level > 0 ? lp_store_default() : NULL;
     p.n = m->n_files;
     if ((p.spill_dir = strdup(output_path)) == NULL ||
         (p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
@@ -491,6 +509,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
         goto done;
     }
     tmp_exists = 0;
+    lp_store_maintain(p.store);
     {
         /* Make the rename durable. */
         char *dir = strdup(output_path);

@@ -42,6 +42,8 @@ e2e_init() {
     export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
     # The cache's MAC key: the test's own, never the user's.
     export LAMBDAPACK_CACHE_KEY_FILE="$E2E_WORK/cache-key"
+    # The store of compressed entries (packager/lp_store.h): the test's own too.
+    export LAMBDAPACK_STORE_DIR="$E2E_WORK/store"
     unset TF_LOG TF_LOG_PROVIDER TF_LOG_CORE TF_LOG_PATH TF_REATTACH_PROVIDERS \
         TF_DISABLE_PLUGIN_TLS TF_PLUGIN_MAGIC_COOKIE PLUGIN_CLIENT_CERT
     if grep -q '^LP_SANITIZE:BOOL=ON' "$E2E_BUILD/CMakeCache.txt" 2>/dev/null; then

@@ -682,6 +682,9 @@ static void package_larger_than_the_memory_budget_is_written_whole(void **state)
 
 int main(void)
 {
+    /* These tests are about reading, checking and compressing the sources:
+     * no entry may come from the store of compressed entries (test_store.c). */
+    setenv("LAMBDAPACK_STORE", "off", 1);
     const struct CMUnitTest tests[] = {
         T(same_sources_different_mtimes_give_same_bytes),
         T(same_sources_different_umask_give_same_bytes),
