@@ -258,6 +258,7 @@ enum {
     OPT_ARCH,
     OPT_INDEX_URL,
     OPT_FIND_LINKS,
+    OPT_NO_CACHE,
 };
 
 static const struct option cli_options[] = {
@@ -289,6 +290,7 @@ static const struct option cli_options[] = {
     {"architecture", required_argument, NULL, OPT_ARCH},
     {"index-url", required_argument, NULL, OPT_INDEX_URL},
     {"find-links", required_argument, NULL, OPT_FIND_LINKS},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -434,6 +436,10 @@ static int parse_args(cli_opts *o, cmd_kind cmd, int argc, char **argv)
             break;
         case OPT_JSON:
             o->json = 1;
+            break;
+        case OPT_NO_CACHE:
+            /* The store of compressed entries (packager/lp_store.h) reads it. */
+            setenv("LAMBDAPACK_STORE", "off", 1);
             break;
         case OPT_AGAINST:
         case OPT_CONTENTS:
@@ -806,6 +812,8 @@ static const char *BUILD_HELP =
     "\n"
     "  -o, --output OUT.zip        the ZIP to write (atomically replaced)\n"
     "      --threads N             worker threads, default one per CPU\n"
+    "      --no-cache              compress every file, without the machine's store of\n"
+    "                              compressed entries (~/.cache/lambdapack/store)\n"
     "      --json                  print a JSON summary on stdout\n";
 
 static int print_build_json(const lp_manifest *m, const lp_zip_info *info)

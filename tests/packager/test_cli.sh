@@ -175,5 +175,23 @@ else
     echo "skip unreadable file (nobody cannot run $LP)"
 fi
 
+# The store of compressed entries: filled by a build, left alone by --no-cache,
+# the same bytes either way.
+head -c 50000 /dev/zero | tr '\0' 'x' >"$T/src/shared/big.txt"
+check "build --no-cache" 0 env LAMBDAPACK_STORE_DIR="$T/store" "$LP" build --no-cache \
+    -o "$T/nocache.zip" "$T/src"
+if [ -e "$T/store" ]; then echo "FAIL --no-cache wrote to the store"; fails=$((fails + 1)); fi
+check "build fills the store" 0 env LAMBDAPACK_STORE_DIR="$T/store" "$LP" build \
+    -o "$T/stored.zip" "$T/src"
+check "build from the store" 0 env LAMBDAPACK_STORE_DIR="$T/store" "$LP" build \
+    -o "$T/fromstore.zip" "$T/src"
+if [ -n "$(find "$T/store" -type f -name '*-6' 2>/dev/null)" ] &&
+    cmp -s "$T/nocache.zip" "$T/stored.zip" && cmp -s "$T/nocache.zip" "$T/fromstore.zip"; then
+    echo "ok   store entries written, same ZIP with and without them"
+else
+    echo "FAIL store: no entries, or the ZIPs differ"; fails=$((fails + 1))
+fi
+rm -f "$T/src/shared/big.txt"
+
 [ "$fails" = 0 ] && echo "all CLI checks passed" && exit 0
 echo "$fails CLI check(s) failed"; exit 1
