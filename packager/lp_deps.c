@@ -19,6 +19,7 @@
  * cache directory except to read the lock file and package.json.
  */
 #include "lp_deps.h"
+#include "lp_compat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -301,8 +302,8 @@ static int version_memo_path(char *out, size_t len, const char *cache_dir, const
     }
     const char *pyenv = getenv("PYENV_VERSION");
     int n = snprintf(id, sizeof(id), "%s\n%ju %ju %jd %jd.%09ld\n%s\n", real, (uintmax_t)st.st_dev,
-                     (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
-                     st.st_mtim.tv_nsec, pyenv != NULL ? pyenv : "");
+                     (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)LP_ST_MTIM(&st).tv_sec,
+                     LP_ST_MTIM(&st).tv_nsec, pyenv != NULL ? pyenv : "");
     if (n < 0 || (size_t)n >= sizeof(id)) {
         return -1;
     }

@@ -4,6 +4,7 @@
  * own naming pattern.
  */
 #include "lp_fs.h"
+#include "lp_compat.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -104,9 +105,9 @@ int lp_fs_remove_stale_temps(const char *dir, const char *base)
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
             continue;
         }
-        int older =
-            st.st_mtim.tv_sec < run_start.tv_sec ||
-            (st.st_mtim.tv_sec == run_start.tv_sec && st.st_mtim.tv_nsec < run_start.tv_nsec);
+        int older = LP_ST_MTIM(&st).tv_sec < run_start.tv_sec ||
+                    (LP_ST_MTIM(&st).tv_sec == run_start.tv_sec &&
+                     LP_ST_MTIM(&st).tv_nsec < run_start.tv_nsec);
         if (older && unlinkat(dirfd(d), de->d_name, 0) == 0) {
             removed++;
         }

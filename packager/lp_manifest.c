@@ -9,6 +9,7 @@
  * the content hash must not depend on compressor or library versions.
  */
 #include "lp_manifest.h"
+#include "lp_compat.h"
 
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
@@ -77,7 +78,7 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
                           "cannot read '%s': %s", display, strerror(errno));
         goto done;
     }
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    LP_FADVISE_SEQUENTIAL(fd);
     for (;;) {
         ssize_t r = read(fd, buf, LP_HASH_BUF);
         if (r < 0) {

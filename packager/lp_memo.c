@@ -4,6 +4,7 @@
  * one mutex; it stops growing at LP_MEMO_MAX_ENTRIES.
  */
 #include "lp_memo.h"
+#include "lp_compat.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -32,10 +33,10 @@ static memo_key key_of(const struct stat *st)
     k.dev = (uint64_t)st->st_dev;
     k.ino = (uint64_t)st->st_ino;
     k.size = (uint64_t)st->st_size;
-    k.mtime_sec = (int64_t)st->st_mtim.tv_sec;
-    k.mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
-    k.ctime_sec = (int64_t)st->st_ctim.tv_sec;
-    k.ctime_nsec = (int64_t)st->st_ctim.tv_nsec;
+    k.mtime_sec = (int64_t)LP_ST_MTIM(st).tv_sec;
+    k.mtime_nsec = (int64_t)LP_ST_MTIM(st).tv_nsec;
+    k.ctime_sec = (int64_t)LP_ST_CTIM(st).tv_sec;
+    k.ctime_nsec = (int64_t)LP_ST_CTIM(st).tv_nsec;
     return k;
 }
 
@@ -108,8 +109,8 @@ void lp_memo_put(const struct stat *before, const struct stat *after,
 {
     memo_key k = key_of(before);
     memo_key k2 = key_of(after);
-    if (!key_eq(&k, &k2) || !S_ISREG(after->st_mode) || !settled(&after->st_mtim, started) ||
-        !settled(&after->st_ctim, started)) {
+    if (!key_eq(&k, &k2) || !S_ISREG(after->st_mode) || !settled(&LP_ST_MTIM(after), started) ||
+        !settled(&LP_ST_CTIM(after), started)) {
         return;
     }
     pthread_mutex_lock(&g_mu);

@@ -6,6 +6,7 @@
  * actions close the read ends; everything else we open is O_CLOEXEC).
  */
 #include "lp_proc.h"
+#include "lp_compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +155,29 @@ static void reap(lp_proc_result *res, pid_t pid, double deadline)
     }
 }
 
+#if !(defined(LP_HAVE_SPAWN_ADDCHDIR_NP) && LP_HAVE_SPAWN_ADDCHDIR_NP)
+/* Without posix_spawn_file_actions_addchdir_np (older macOS and BSDs), the
+ * child is /bin/sh, which changes to cwd and then execs argv unchanged.
+ * Caller frees the array (not the strings). */
+static char **argv_in_dir(char *const argv[], const char *cwd)
+{
+    size_t n = 0;
+    while (argv[n] != NULL) {
+        n++;
+    }
+    char **v = calloc(n + 5, sizeof(*v));
+    if (v == NULL) {
+        return NULL;
+    }
+    v[0] = "/bin/sh";
+    v[1] = "-c";
+    v[2] = "cd -- \"$0\" && exec \"$@\"";
+    v[3] = (char *)cwd;
+    memcpy(v + 4, argv, n * sizeof(*v));
+    return v;
+}
+#endif
+
 int lp_proc_run(lp_proc_result *res, char *const argv[], char *const envp[], const char *cwd,
                 int timeout_seconds, lp_error *err)
 {
@@ -162,7 +186,7 @@ int lp_proc_run(lp_proc_result *res, char *const argv[], char *const envp[], con
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     int rc = LP_EIO, e = 0;
-    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    if (lp_pipe_cloexec(out_pipe) != 0 || lp_pipe_cloexec(err_pipe) != 0) {
         e = errno;
         goto fail_pipes;
     }
@@ -184,12 +208,26 @@ int lp_proc_run(lp_proc_result *res, char *const argv[], char *const envp[], con
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+    char *const *spawn_argv = argv;
+    char **shell_argv = NULL;
     if (cwd != NULL) {
+#if defined(LP_HAVE_SPAWN_ADDCHDIR_NP) && LP_HAVE_SPAWN_ADDCHDIR_NP
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
+#else
+        if ((shell_argv = argv_in_dir(argv, cwd)) == NULL) {
+            posix_spawn_file_actions_destroy(&fa);
+            posix_spawnattr_destroy(&attr);
+            e = ENOMEM;
+            rc = LP_ENOMEM;
+            goto fail_pipes;
+        }
+        spawn_argv = shell_argv;
+#endif
     }
     double start = now_seconds();
     pid_t pid;
-    e = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
+    e = posix_spawn(&pid, spawn_argv[0], &fa, &attr, spawn_argv, envp);
+    free(shell_argv);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);

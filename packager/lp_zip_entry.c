@@ -8,6 +8,7 @@
  * through zlib's inflate, whose output is only counted and CRC'd.
  */
 #include "lp_zip_entry.h"
+#include "lp_compat.h"
 
 #include "lp_deflate.h"
 
@@ -242,7 +243,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
                             "path", f->source_path, "cannot read '%s': %s", f->source_path,
                             strerror(errno));
     }
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    LP_FADVISE_SEQUENTIAL(fd);
     int rc = LP_OK;
     *total = 0;
     for (;;) {
