@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_buf.h"
 #include "lp_check_int.h"
 #include "lp_jsscan.h"
 
@@ -52,15 +53,11 @@ static int report_add(lp_check_report *r, size_t *cap, lp_check_severity sev, co
                       int index, const char *path, int line, const char *summary,
                       const char *detail)
 {
-    if (r->n == *cap) {
-        size_t nc = *cap != 0 ? *cap * 2 : 8;
-        lp_check_finding *ni = realloc(r->items, nc * sizeof(*ni));
-        if (ni == NULL) {
-            return LP_ENOMEM;
-        }
-        r->items = ni;
-        *cap = nc;
+    lp_check_finding *ni = lp_buf_grow(r->items, cap, r->n + 1, sizeof(*ni), LP_BUF_UNBOUNDED);
+    if (ni == NULL) {
+        return LP_ENOMEM;
     }
+    r->items = ni;
     lp_check_finding f;
     memset(&f, 0, sizeof(f));
     f.severity = sev;
@@ -91,12 +88,12 @@ int lp_check_add(checker *c, lp_check_severity sev, const char *field, int index
     int n = vasprintf(&detail, fmt, ap);
     va_end(ap);
     if (n < 0) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     int rc = report_add(c->rep, &c->cap_items, sev, field, index, path, line, summary, detail);
     free(detail);
     if (rc < 0) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     return 0;
 }
@@ -381,7 +378,7 @@ int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_opt
     c.rt = lp_runtime_lookup(opts->runtime);
     c.rep = calloc(1, sizeof(*c.rep));
     if (c.rep == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        rc = lp_error_nomem(err);
         goto done;
     }
     if ((rc = check_runtime(&c)) < 0 || (rc = check_size(&c)) < 0 ||
@@ -404,7 +401,7 @@ int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_opt
                  c.dropped);
         if (report_add(c.rep, &c.cap_items, LP_CHECK_WARNING, NULL, -1, NULL, 0, "More findings",
                        detail) < 0) {
-            rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+            rc = lp_error_nomem(err);
             goto done;
         }
     }

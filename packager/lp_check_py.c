@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_buf.h"
 #include "lp_check_int.h"
 #include "lp_dist.h"
 
@@ -30,18 +31,15 @@ static int add_installed(void *user, const lp_dist_name *n)
     if (n->name == n->dist) {
         return 0;
     }
-    if (c->n_installed == c->cap_installed) {
-        size_t nc = c->cap_installed != 0 ? c->cap_installed * 2 : 32;
-        char **ni = realloc(c->installed, nc * sizeof(*ni));
-        if (ni == NULL) {
-            return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
-        }
-        c->installed = ni;
-        c->cap_installed = nc;
+    char **ni = lp_buf_grow(c->installed, &c->cap_installed, c->n_installed + 1, sizeof(*ni),
+                            LP_BUF_UNBOUNDED);
+    if (ni == NULL) {
+        return lp_error_nomem(c->err);
     }
+    c->installed = ni;
     char *s = strndup(n->name, n->len);
     if (s == NULL) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     c->installed[c->n_installed++] = s;
     return 0;
@@ -112,18 +110,15 @@ static int enqueue(checker *c, const lp_file *f, const char *mod, int is_pkg)
     if (c->queued[idx]) {
         return 0;
     }
-    if (c->n_queue == c->cap_queue) {
-        size_t nc = c->cap_queue != 0 ? c->cap_queue * 2 : 32;
-        qitem *nq = realloc(c->queue, nc * sizeof(*nq));
-        if (nq == NULL) {
-            return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
-        }
-        c->queue = nq;
-        c->cap_queue = nc;
+    /* Each file is queued at most once. */
+    qitem *nq = lp_buf_grow(c->queue, &c->cap_queue, c->n_queue + 1, sizeof(*nq), c->m->n_files);
+    if (nq == NULL) {
+        return lp_error_nomem(c->err);
     }
+    c->queue = nq;
     char *dup = strdup(mod);
     if (dup == NULL) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     c->queued[idx] = 1;
     c->queue[c->n_queue].idx = idx;
@@ -221,7 +216,7 @@ static int report_broken(checker *c, const impctx *x, const char *summary, const
     int n = vasprintf(&what, fmt, ap);
     va_end(ap);
     if (n < 0) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     int rc = lp_check_add(
         c, im->in_function ? LP_CHECK_WARNING : LP_CHECK_ERROR, "source", -1, x->path, im->line,
@@ -309,17 +304,14 @@ static int report_unknown(checker *c, const impctx *x, const char *top)
             return 0; /* one finding per top-level name */
         }
     }
-    if (c->n_unknown == c->cap_unknown) {
-        size_t nc = c->cap_unknown != 0 ? c->cap_unknown * 2 : 16;
-        char **nu = realloc(c->unknown, nc * sizeof(*nu));
-        if (nu == NULL) {
-            return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
-        }
-        c->unknown = nu;
-        c->cap_unknown = nc;
+    char **nu =
+        lp_buf_grow(c->unknown, &c->cap_unknown, c->n_unknown + 1, sizeof(*nu), LP_BUF_UNBOUNDED);
+    if (nu == NULL) {
+        return lp_error_nomem(c->err);
     }
+    c->unknown = nu;
     if ((c->unknown[c->n_unknown] = strdup(top)) == NULL) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     c->n_unknown++;
     const lp_pyimport *im = x->im;
@@ -773,7 +765,7 @@ int lp_check_python(checker *c)
     c->scans = calloc(n, sizeof(*c->scans));
     c->queued = calloc(n, 1);
     if (c->scans == NULL || c->queued == NULL) {
-        return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(c->err);
     }
     int rc;
     if ((rc = check_external(c)) < 0 || (rc = load_installed(c)) < 0 ||

@@ -1435,7 +1435,7 @@ int lp_deps_install_all(lp_deps_set **out, const lp_spec *base, const lp_depende
     if (set == NULL || (set->results = calloc(n > 0 ? n : 1, sizeof(*set->results))) == NULL ||
         (set->sources = calloc(base->n_sources + n + 1, sizeof(*set->sources))) == NULL) {
         lp_deps_set_free(set);
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(err);
     }
     memcpy(set->sources, base->sources, base->n_sources * sizeof(*set->sources));
     set->n_base = base->n_sources;

@@ -81,7 +81,7 @@ static int read_metadata(const lp_manifest *m, const lp_file *f, size_t t, lp_di
     size_t len = 0;
     int rc = lp_manifest_read(m, f, LP_DIST_METADATA_MAX, &buf, &len, NULL);
     if (rc == LP_ENOMEM) {
-        return lp_error_set(err, LP_ENOMEM, 0, -1, NULL, f->archive_path, "out of memory");
+        return lp_error_nomem_at(err, -1, NULL, f->archive_path);
     }
     if (rc < 0) {
         return 0; /* unreadable or oversized metadata names nothing */

@@ -4,6 +4,7 @@
  */
 #include "lp_error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,16 @@ int lp_error_set(lp_error *err, int code, int sys_errno, int source_index, const
         }
     }
     return code;
+}
+
+int lp_error_nomem(lp_error *err)
+{
+    return lp_error_nomem_at(err, -1, NULL, NULL);
+}
+
+int lp_error_nomem_at(lp_error *err, int source_index, const char *field, const char *path)
+{
+    return lp_error_nomem_at(err, source_index, field, path);
 }
 
 const char *lp_error_name(int code)

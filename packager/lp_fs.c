@@ -32,7 +32,7 @@ int lp_fs_mkdirs(const char *path, int include_last, lp_error *err)
     char *p = strdup(path);
     int rc = LP_OK;
     if (p == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, "output_path", path, "out of memory");
+        return lp_error_nomem_at(err, -1, "output_path", path);
     }
     for (char *s = strchr(p + 1, '/'); s != NULL && rc == LP_OK; s = strchr(s + 1, '/')) {
         *s = '\0';

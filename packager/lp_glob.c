@@ -215,7 +215,7 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
                             LP_GLOB_MAX_PATTERN);
     }
     if ((g = calloc(1, sizeof(*g))) == NULL || (g->pattern = strdup(pattern)) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, pattern, "out of memory");
+        rc = lp_error_nomem_at(err, -1, NULL, pattern);
         goto done;
     }
     const char *b = pattern;
@@ -240,7 +240,7 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
         anchored = 1;
     }
     if ((g->body = malloc(blen + 1)) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, pattern, "out of memory");
+        rc = lp_error_nomem_at(err, -1, NULL, pattern);
         goto done;
     }
     memcpy(g->body, b, blen);
@@ -251,7 +251,7 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
         n += g->body[i] == '/';
     }
     if ((g->segs = calloc(n + 1, sizeof(*g->segs))) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, pattern, "out of memory");
+        rc = lp_error_nomem_at(err, -1, NULL, pattern);
         goto done;
     }
     if (!anchored) {

@@ -11,6 +11,7 @@
 #include "lp_manifest.h"
 #include "lp_compat.h"
 
+#include "lp_buf.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_memo.h"
@@ -70,7 +71,7 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (ctx == NULL || (buf = malloc(LP_HASH_BUF)) == NULL ||
         EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, si, "path", display, "out of memory");
+        rc = lp_error_nomem_at(err, si, "path", display);
         goto done;
     }
     if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
@@ -169,7 +170,7 @@ static void *hash_worker(void *arg)
             rc = hash_file(f, &p->started, &e);
         }
         if (rc < 0 && e.code == LP_OK) {
-            lp_error_set(&e, LP_ENOMEM, ENOMEM, f->source_index, NULL, "", "out of memory");
+            lp_error_nomem_at(&e, f->source_index, NULL, "");
         }
         if (rc == 0) {
             lp_hash_hex(f->sha256, f->sha256_hex);
@@ -226,7 +227,7 @@ int lp_manifest_canonical(const lp_manifest *m, char **out, lp_error *err)
     FILE *f = open_memstream(&buf, &len);
     *out = NULL;
     if (f == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     fprintf(f, "lambda-package-manifest %d\n", LP_MANIFEST_FORMAT);
     fprintf(f, "level %d\n", m->level);
@@ -239,7 +240,7 @@ int lp_manifest_canonical(const lp_manifest *m, char **out, lp_error *err)
     }
     if (ferror(f) != 0 || fclose(f) != 0) {
         free(buf);
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     *out = buf;
     return LP_OK;
@@ -259,7 +260,7 @@ int lp_manifest_seal(lp_manifest *m, lp_error *err)
     }
     if (lp_hash_sha256(canon, strlen(canon), d) < 0) {
         free(canon);
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     free(canon);
     lp_hash_hex(d, m->content_hash);
@@ -291,7 +292,7 @@ static int check_collisions(const lp_manifest *m, lp_error *err)
         const lp_file *f = &m->files[i];
         char *p = strdup(f->archive_path);
         if (p == NULL) {
-            return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+            return lp_error_nomem(err);
         }
         for (char *s = strrchr(p, '/'); s != NULL; s = strrchr(p, '/')) {
             *s = '\0';
@@ -326,18 +327,15 @@ static int add_directories(lp_manifest *m, lp_error *err)
             if (i > 0 && strncmp(m->files[i - 1].archive_path, path, len) == 0) {
                 continue;
             }
-            if (m->n_files == cap) {
-                cap = cap * 2 + 16;
-                lp_file *g = realloc(m->files, cap * sizeof(*g));
-                if (g == NULL) {
-                    return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
-                }
-                m->files = g;
+            lp_file *g = lp_buf_grow(m->files, &cap, m->n_files + 1, sizeof(*g), LP_BUF_UNBOUNDED);
+            if (g == NULL) {
+                return lp_error_nomem(err);
             }
+            m->files = g;
             lp_file *d = &m->files[m->n_files];
             memset(d, 0, sizeof(*d));
             if ((d->archive_path = strndup(m->files[i].archive_path, len)) == NULL) {
-                return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+                return lp_error_nomem(err);
             }
             d->source_index = m->files[i].source_index;
             d->mode = 0755;
@@ -366,7 +364,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
     *out = NULL;
     lp_manifest *m = calloc(1, sizeof(*m));
     if (m == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     if (spec == NULL || spec->version < 1) {
         rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "spec is missing or has no version");
@@ -425,8 +423,7 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
     if (f->is_dir) {
         *buf = malloc(1);
         return *buf != NULL ? LP_OK
-                            : lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL,
-                                           f->archive_path, "out of memory");
+                            : lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
     if (f->content != NULL || f->source_path == NULL) {
         if (f->size > max_len) {
@@ -434,8 +431,7 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
                                 "'%s' is larger than %zu bytes", f->archive_path, max_len);
         }
         if ((b = malloc((size_t)f->size + 1)) == NULL) {
-            return lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
-                                "out of memory");
+            return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
         }
         if (f->size > 0) {
             memcpy(b, f->content, (size_t)f->size);
@@ -462,8 +458,7 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
     }
     size_t cap = (size_t)st.st_size + 1, got = 0;
     if ((b = malloc(cap)) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->source_path,
-                          "out of memory");
+        rc = lp_error_nomem_at(err, f->source_index, NULL, f->source_path);
         goto done;
     }
     for (;;) {
@@ -474,15 +469,12 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
                                   "'%s' is larger than %zu bytes", f->source_path, max_len);
                 goto done;
             }
-            size_t ncap = cap * 2 > max_len + 1 ? max_len + 1 : cap * 2;
-            unsigned char *g = realloc(b, ncap);
+            unsigned char *g = lp_buf_grow(b, &cap, cap + 1, 1, max_len + 1);
             if (g == NULL) {
-                rc = lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->source_path,
-                                  "out of memory");
+                rc = lp_error_nomem_at(err, f->source_index, NULL, f->source_path);
                 goto done;
             }
             b = g;
-            cap = ncap;
         }
         ssize_t r = read(fd, b + got, cap - got);
         if (r < 0) {

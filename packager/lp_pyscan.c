@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_buf.h"
+
 typedef enum tk_kind { TK_NAME, TK_NUMBER, TK_STRING, TK_OP } tk_kind;
 
 typedef struct tk {
@@ -61,28 +63,6 @@ typedef struct scanner {
     size_t cap_imports, cap_defs;
     lp_pyscan_result *res;
 } scanner;
-
-/* Returns p grown to hold `need` elements (cap updated), or NULL with p
- * untouched when the allocation fails. */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) {
-        return p;
-    }
-    size_t nc = *cap != 0 ? *cap : 16;
-    while (nc < need) {
-        if (nc > SIZE_MAX / 4 / elem) {
-            return NULL;
-        }
-        nc *= 2;
-    }
-    void *np = realloc(p, nc * elem);
-    if (np == NULL) {
-        return NULL;
-    }
-    *cap = nc;
-    return np;
-}
 
 static int is_id_start(unsigned char c)
 {
@@ -249,7 +229,7 @@ static size_t op_len(const scanner *s)
 
 static int push_tok(scanner *s, tk_kind kind, size_t start, int line, int depth)
 {
-    tk *nt = grow(s->toks, &s->cap_toks, s->n_toks + 1, sizeof(*nt));
+    tk *nt = lp_buf_grow(s->toks, &s->cap_toks, s->n_toks + 1, sizeof(*nt), LP_BUF_UNBOUNDED);
     if (nt == NULL) {
         return -1;
     }
@@ -445,7 +425,7 @@ static int add_def(scanner *s, size_t i)
     if (s->toks[i].kind != TK_NAME || is_keyword(s, i)) {
         return 0;
     }
-    char **nd = grow(r->defs, &s->cap_defs, r->n_defs + 1, sizeof(*nd));
+    char **nd = lp_buf_grow(r->defs, &s->cap_defs, r->n_defs + 1, sizeof(*nd), LP_BUF_UNBOUNDED);
     if (nd == NULL) {
         return -1;
     }
@@ -511,7 +491,8 @@ static void free_import(lp_pyimport *im)
 static int add_import(scanner *s, lp_pyimport *im)
 {
     lp_pyscan_result *r = s->res;
-    lp_pyimport *ni = grow(r->imports, &s->cap_imports, r->n_imports + 1, sizeof(*ni));
+    lp_pyimport *ni =
+        lp_buf_grow(r->imports, &s->cap_imports, r->n_imports + 1, sizeof(*ni), LP_BUF_UNBOUNDED);
     if (ni == NULL) {
         free_import(im);
         return -1;
@@ -626,7 +607,8 @@ static int parse_from(scanner *s, size_t a, size_t end)
         } else {
             break;
         }
-        char **nn = grow(im.names, &cap_names, im.n_names + 1, sizeof(*nn));
+        char **nn =
+            lp_buf_grow(im.names, &cap_names, im.n_names + 1, sizeof(*nn), LP_BUF_UNBOUNDED);
         if (nn == NULL) {
             err = -1;
             goto done;
@@ -735,7 +717,8 @@ static int parse_all(scanner *s, size_t a, size_t end)
             (t->len >= 6 && p[1] == p[0] && p[2] == p[0])) {
             continue; /* only plain 'name' / "name" literals */
         }
-        char **nd = grow(r->defs, &s->cap_defs, r->n_defs + 1, sizeof(*nd));
+        char **nd =
+            lp_buf_grow(r->defs, &s->cap_defs, r->n_defs + 1, sizeof(*nd), LP_BUF_UNBOUNDED);
         if (nd == NULL) {
             return -1;
         }
@@ -781,7 +764,8 @@ static int simple_statement(scanner *s, size_t a, size_t end)
 
 static int push_block(scanner *s, size_t indent, bk_kind kind, size_t try_start, size_t try_end)
 {
-    block *nb = grow(s->blocks, &s->cap_blocks, s->n_blocks + 1, sizeof(*nb));
+    block *nb =
+        lp_buf_grow(s->blocks, &s->cap_blocks, s->n_blocks + 1, sizeof(*nb), LP_BUF_UNBOUNDED);
     if (nb == NULL) {
         return -1;
     }
@@ -945,7 +929,8 @@ static int compound_header(scanner *s, size_t indent, const block *prev, size_t 
                     a++;
                 }
                 if (except_catches_import(s, a, colon)) {
-                    range *ng = grow(s->guards, &s->cap_guards, s->n_guards + 1, sizeof(*ng));
+                    range *ng = lp_buf_grow(s->guards, &s->cap_guards, s->n_guards + 1, sizeof(*ng),
+                                            LP_BUF_UNBOUNDED);
                     if (ng == NULL) {
                         return -1;
                     }

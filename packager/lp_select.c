@@ -12,6 +12,7 @@
  */
 #include "lp_select.h"
 
+#include "lp_buf.h"
 #include "lp_fs.h"
 #include "lp_glob.h"
 #include "lp_path.h"
@@ -93,7 +94,7 @@ static char *resolve(const lp_spec *spec, const char *path)
 
 static int nomem(lp_error *err, int si)
 {
-    return lp_error_set(err, LP_ENOMEM, ENOMEM, si, NULL, "", "out of memory");
+    return lp_error_nomem_at(err, si, NULL, "");
 }
 
 /* Appends one entry; takes ownership of archive_path, source_path and content
@@ -118,16 +119,13 @@ static int add_file(walk *w, char *archive_path, char *source_path, const struct
                           "more than %d files selected", LP_SELECT_MAX_FILES);
         goto fail;
     }
-    if (*w->n == w->cap) {
-        size_t cap = w->cap == 0 ? 64 : w->cap * 2;
-        lp_file *grown = realloc(*w->files, cap * sizeof(*grown));
-        if (grown == NULL) {
-            rc = nomem(w->err, w->si);
-            goto fail;
-        }
-        *w->files = grown;
-        w->cap = cap;
+    lp_file *grown =
+        lp_buf_grow(*w->files, &w->cap, *w->n + 1, sizeof(*grown), LP_SELECT_MAX_FILES);
+    if (grown == NULL) {
+        rc = nomem(w->err, w->si);
+        goto fail;
     }
+    *w->files = grown;
     lp_file *f = &(*w->files)[(*w->n)++];
     memset(f, 0, sizeof(*f));
     f->archive_path = archive_path;

@@ -52,7 +52,7 @@ int lp_spec_check_prefix(const char *prefix, int si, lp_error *err)
     const char *why = NULL;
     char *trimmed = strndup(prefix, n);
     if (trimmed == NULL) {
-        return lp_error_set(err, LP_ENOMEM, 0, si, "prefix", prefix, "out of memory");
+        return lp_error_nomem_at(err, si, "prefix", prefix);
     }
     if (prefix[0] == '/') {
         why = "absolute path";
@@ -341,12 +341,12 @@ static int get_list(owned *o, const json_t *obj, const char *key, int si, const 
     }
     const char ***lists = realloc(o->lists, (o->n_lists + 1) * sizeof(*lists));
     if (lists == NULL) {
-        return lp_error_set(err, LP_ENOMEM, 0, si, key, NULL, "out of memory");
+        return lp_error_nomem_at(err, si, key, NULL);
     }
     o->lists = lists;
     const char **arr = calloc(count, sizeof(*arr));
     if (arr == NULL) {
-        return lp_error_set(err, LP_ENOMEM, 0, si, key, NULL, "out of memory");
+        return lp_error_nomem_at(err, si, key, NULL);
     }
     o->lists[o->n_lists++] = arr;
     for (size_t i = 0; i < count; i++) {
@@ -405,7 +405,7 @@ static int read_dependencies(lp_spec_package *p, owned *o, const json_t *obj, lp
     }
     size_t n = json_array_size(v);
     if ((o->deps = calloc(n > 0 ? n : 1, sizeof(*o->deps))) == NULL) {
-        return lp_error_set(err, LP_ENOMEM, 0, -1, "dependencies", NULL, "out of memory");
+        return lp_error_nomem_at(err, -1, "dependencies", NULL);
     }
     for (size_t i = 0; i < n; i++) {
         const json_t *d = json_array_get(v, i);
@@ -443,7 +443,7 @@ static int read_package(lp_spec_package *p, owned *o, const json_t *obj, lp_erro
         }
         size_t n = json_array_size(srcs);
         if ((o->sources = calloc(n > 0 ? n : 1, sizeof(*o->sources))) == NULL) {
-            return lp_error_set(err, LP_ENOMEM, 0, -1, "source", NULL, "out of memory");
+            return lp_error_nomem_at(err, -1, "source", NULL);
         }
         for (size_t i = 0; i < n; i++) {
             if ((rc = read_source(o, json_array_get(srcs, i), (int)i, &o->sources[i], err)) < 0) {
@@ -489,7 +489,7 @@ int lp_spec_package_from_json(lp_spec_package **out, const char *json, size_t le
     if (p == NULL || o == NULL) {
         free(p);
         free(o);
-        return lp_error_set(err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        return lp_error_nomem(err);
     }
     lp_spec_package_init(p);
     p->owned = o;
@@ -502,7 +502,7 @@ int lp_spec_package_from_json(lp_spec_package **out, const char *json, size_t le
         goto done;
     }
     if (base_dir != NULL && (o->base_dir = strdup(base_dir)) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        rc = lp_error_nomem(err);
         goto done;
     }
     p->spec.base_dir = o->base_dir;

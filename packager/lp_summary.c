@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_buf.h"
 #include "lp_dist.h"
 #include "lp_hash.h"
 
@@ -47,15 +48,11 @@ static int set_add(name_set *set, const char *name, size_t len)
     if (len == 0 || len > 255) {
         return 0;
     }
-    if (set->n == set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 32;
-        char **grown = realloc(set->names, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return LP_ENOMEM;
-        }
-        set->names = grown;
-        set->cap = cap;
+    char **grown = lp_buf_grow(set->names, &set->cap, set->n + 1, sizeof(*grown), LP_BUF_UNBOUNDED);
+    if (grown == NULL) {
+        return LP_ENOMEM;
     }
+    set->names = grown;
     char *copy = strndup(name, len);
     if (copy == NULL) {
         return LP_ENOMEM;
@@ -135,31 +132,16 @@ static int collect_vendored(name_set *set, const lp_manifest *m)
 }
 
 /* Appends one canonical line for f (relative to its folded directory). */
-static int fold_line(char **text, size_t *len, size_t *cap, const lp_file *f, size_t skip)
+static int fold_line(lp_buf *text, const lp_file *f, size_t skip)
 {
     char line[64 + 65 + 32];
     int n = snprintf(line, sizeof(line), "%o %llu %s ", (unsigned)f->mode,
                      (unsigned long long)f->size, f->sha256_hex);
-    size_t path_len = strlen(f->archive_path + skip);
-    size_t need = *len + (size_t)n + path_len + 2;
-    if (need > *cap) {
-        size_t cap2 = *cap ? *cap : 4096;
-        while (cap2 < need) {
-            cap2 *= 2;
-        }
-        char *grown = realloc(*text, cap2);
-        if (grown == NULL) {
-            return LP_ENOMEM;
-        }
-        *text = grown;
-        *cap = cap2;
+    int rc = lp_buf_add(text, line, (size_t)n);
+    if (rc == 0) {
+        rc = lp_buf_add(text, f->archive_path + skip, strlen(f->archive_path + skip));
     }
-    memcpy(*text + *len, line, (size_t)n);
-    *len += (size_t)n;
-    memcpy(*text + *len, f->archive_path + skip, path_len);
-    *len += path_len;
-    (*text)[(*len)++] = '\n';
-    return 0;
+    return rc == 0 ? lp_buf_add(text, "\n", 1) : rc;
 }
 
 /* Length of the prefix "c1/.../cL/" of path (its first level components
@@ -226,21 +208,20 @@ static size_t choose_level(const lp_manifest *m, const name_set *vendored)
 
 /* Folds files[i..] sharing the prefix of length p into e; returns the index
  * after the group, or a negative LP_E*. */
-static long fold_group(const lp_manifest *m, size_t i, size_t p, lp_summary_entry *e, char **text,
-                       size_t *text_cap)
+static long fold_group(const lp_manifest *m, size_t i, size_t p, lp_summary_entry *e, lp_buf *text)
 {
     const char *path = m->files[i].archive_path;
-    size_t text_len = 0;
+    lp_buf_reset(text);
     size_t j = i;
     for (; j < m->n_files && strncmp(m->files[j].archive_path, path, p) == 0; j++) {
-        int rc = fold_line(text, &text_len, text_cap, &m->files[j], p);
+        int rc = fold_line(text, &m->files[j], p);
         if (rc < 0) {
             return rc;
         }
     }
     unsigned char digest[32];
     if ((e->key = strndup(path, p)) == NULL ||
-        lp_hash_sha256(*text != NULL ? *text : "", text_len, digest) < 0) {
+        lp_hash_sha256(text->data != NULL ? text->data : "", text->len, digest) < 0) {
         return LP_ENOMEM;
     }
     lp_hash_hex(digest, e->sha256_hex);
@@ -252,8 +233,7 @@ int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
 {
     name_set vendored = {NULL, 0, 0};
     lp_summary *s = calloc(1, sizeof(*s));
-    char *text = NULL;
-    size_t text_cap = 0;
+    lp_buf text = LP_BUF_INIT(SIZE_MAX);
     int rc = LP_ENOMEM;
     *out = NULL;
     if (s == NULL ||
@@ -283,7 +263,7 @@ int lp_summary_build(lp_summary **out, const lp_manifest *m, lp_error *err)
         }
         /* Every entry under the same directory: contiguous, since the
          * manifest is sorted and they share the prefix "dir/". */
-        long next = fold_group(m, i, p, e, &text, &text_cap);
+        long next = fold_group(m, i, p, e, &text);
         if (next < 0) {
             rc = (int)next;
             goto done;
@@ -304,7 +284,7 @@ done:
         lp_error_set(err, rc, 0, -1, NULL, NULL, "cannot summarize the package: %s",
                      lp_error_name(rc));
     }
-    free(text);
+    lp_buf_free(&text);
     set_free(&vendored);
     lp_summary_free(s);
     return rc;

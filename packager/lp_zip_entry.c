@@ -289,13 +289,11 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
     int deflate = level > 0 && f->size > 0;
     if (deflate && (c->ds == NULL ? (c->ds = lp_deflate_new(level)) == NULL
                                   : lp_deflate_reset(c->ds, level) < 0)) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
-                            "out of memory");
+        return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
     sink_state ss = {c, out, 0, 0, 0, 0, 0};
     if (deflate && inflateReset(&c->z) != Z_OK) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
-                            "out of memory");
+        return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
     EVP_DigestInit_ex(c->md, EVP_sha256(), NULL);
     uint64_t total = 0;
@@ -309,8 +307,7 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
     }
     if (rc == LP_OK && ss.io_errno != 0) {
         rc = ss.io_errno == ENOMEM
-                 ? lp_error_set(err, LP_ENOMEM, ENOMEM, f->source_index, NULL, f->archive_path,
-                                "out of memory")
+                 ? lp_error_nomem_at(err, f->source_index, NULL, f->archive_path)
                  : lp_error_set(err, LP_EIO, ss.io_errno, -1, "output_path", c->spill_dir,
                                 "cannot write a temporary file in '%s' for '%s': %s", c->spill_dir,
                                 f->archive_path, strerror(ss.io_errno));

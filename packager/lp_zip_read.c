@@ -13,6 +13,7 @@
  */
 #include "lp_zip.h"
 
+#include "lp_buf.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_path.h"
@@ -222,7 +223,7 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
     if ((m = calloc(1, sizeof(*m))) == NULL ||
         (n > 0 && (m->files = calloc((size_t)n, sizeof(*m->files))) == NULL) ||
         (buf = malloc(LP_HASH_BUF)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, zip_path, "out of memory");
+        rc = lp_error_nomem_at(err, -1, NULL, zip_path);
         goto done;
     }
     m->level = level;
@@ -262,7 +263,7 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
         total += zs.size;
         lp_file *f = &m->files[m->n_files];
         if ((f->archive_path = strdup(name)) == NULL) {
-            rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, zip_path, "out of memory");
+            rc = lp_error_nomem_at(err, -1, NULL, zip_path);
             goto done;
         }
         m->n_files++;
@@ -328,20 +329,16 @@ done:
 static int add_diff(lp_diff_list *d, size_t *cap, lp_diff_kind kind, const lp_file *e,
                     const lp_file *a, lp_error *err)
 {
-    if (d->n == *cap) {
-        size_t nc = *cap == 0 ? 16 : *cap * 2;
-        lp_diff *g = realloc(d->items, nc * sizeof(*g));
-        if (g == NULL) {
-            return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
-        }
-        d->items = g;
-        *cap = nc;
+    lp_diff *g = lp_buf_grow(d->items, cap, d->n + 1, sizeof(*g), LP_BUF_UNBOUNDED);
+    if (g == NULL) {
+        return lp_error_nomem(err);
     }
+    d->items = g;
     lp_diff *it = &d->items[d->n];
     memset(it, 0, sizeof(*it));
     it->kind = kind;
     if ((it->archive_path = strdup(e != NULL ? e->archive_path : a->archive_path)) == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     if (e != NULL) {
         it->expected_mode = e->mode;
@@ -366,7 +363,7 @@ int lp_manifest_diff(lp_diff_list **out, const lp_manifest *expected, const lp_m
     }
     lp_diff_list *d = calloc(1, sizeof(*d));
     if (d == NULL) {
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        return lp_error_nomem(err);
     }
     while (i < expected->n_files || j < actual->n_files) {
         const lp_file *e = i < expected->n_files ? &expected->files[i] : NULL;

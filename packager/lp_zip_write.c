@@ -146,7 +146,7 @@ static void *worker(void *arg)
     lp_zip_entry_ctx *ctx = lp_zip_entry_ctx_new(p->spill_dir);
     if (ctx == NULL) {
         lp_error e = LP_ERROR_INIT;
-        lp_error_set(&e, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        lp_error_nomem(&e);
         pthread_mutex_lock(&p->mu);
         if (!p->failed) {
             p->failed = 1;
@@ -332,7 +332,7 @@ static int add_entries(zip_t *za, pipeline *p, const char *tmp, lp_error *err)
         } else {
             entry_src *es = calloc(1, sizeof(*es));
             if (es == NULL) {
-                return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+                return lp_error_nomem(err);
             }
             es->p = p;
             es->index = i;
@@ -405,8 +405,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     /* Reserve a unique name beside the output (mkstemps: O_EXCL, random). */
     if (asprintf(&tmp, "%s.XXXXXX.tmp", output_path) < 0) {
         tmp = NULL;
-        return lp_error_set(err, LP_ENOMEM, ENOMEM, -1, "output_path", output_path,
-                            "out of memory");
+        return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
     int fd = mkstemps(tmp, 4);
     if (fd < 0) {
@@ -440,7 +439,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     p.n = m->n_files;
     if ((p.spill_dir = strdup(output_path)) == NULL ||
         (p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
-        rc = lp_error_set(err, LP_ENOMEM, ENOMEM, -1, NULL, "", "out of memory");
+        rc = lp_error_nomem(err);
         goto done;
     }
     {

@@ -60,6 +60,13 @@ void lp_error_clear(lp_error *err);
 int lp_error_set(lp_error *err, int code, int sys_errno, int source_index, const char *field,
                  const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* Fills err with LP_ENOMEM, "out of memory" (no location) and returns
+ * LP_ENOMEM. Accepts NULL. */
+int lp_error_nomem(lp_error *err);
+
+/* The same, located: source index, spec field and path involved. */
+int lp_error_nomem_at(lp_error *err, int source_index, const char *field, const char *path);
+
 /* A short static name for a code ("LP_ENOENT" -> "not found"). */
 const char *lp_error_name(int code);
 
