@@ -309,88 +309,6 @@ int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int thr
     return 0;
 }
 
-/* Copies src to a temporary file beside dst, then renames it over dst. */
-static int copy_atomic(const char *src, const char *dst, lp_error *err)
-{
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX.tmp", dst);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        return lp_error_set(err, LP_EINVAL, ENAMETOOLONG, -1, "output_path", dst,
-                            "path too long: '%s'", dst);
-    }
-    int rc = 0;
-    int in = -1, out = -1;
-    in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, NULL, src, "cannot read '%s': %s", src,
-                          strerror(errno));
-        goto done;
-    }
-    out = mkstemps(tmp, 4);
-    if (out < 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
-                          strerror(errno));
-        tmp[0] = '\0';
-        goto done;
-    }
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t got = read(in, buf, sizeof(buf));
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            rc = lp_error_set(err, LP_EIO, errno, -1, NULL, src, "cannot read '%s': %s", src,
-                              strerror(errno));
-            goto done;
-        }
-        if (got == 0) {
-            break;
-        }
-        for (ssize_t off = 0; off < got;) {
-            ssize_t put = write(out, buf + off, (size_t)(got - off));
-            if (put < 0 && errno == EINTR) {
-                continue;
-            }
-            if (put < 0) {
-                rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst,
-                                  "cannot write '%s': %s", dst, strerror(errno));
-                goto done;
-            }
-            off += put;
-        }
-    }
-    if (fchmod(out, 0644) != 0 || fsync(out) != 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
-                          strerror(errno));
-        goto done;
-    }
-    if (close(out) != 0) {
-        out = -1;
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
-                          strerror(errno));
-        goto done;
-    }
-    out = -1;
-    if (rename(tmp, dst) != 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot replace '%s': %s",
-                          dst, strerror(errno));
-        goto done;
-    }
-    tmp[0] = '\0';
-done:
-    if (in >= 0) {
-        close(in);
-    }
-    if (out >= 0) {
-        close(out);
-    }
-    if (tmp[0] != '\0' && rc < 0) {
-        unlink(tmp);
-    }
-    return rc;
-}
-
 int lp_cache_install(const char *dir, const char *key, const char *output_path,
                      const char *expect_sha256, lp_zip_info *installed, lp_error *err)
 {
@@ -414,15 +332,8 @@ int lp_cache_install(const char *dir, const char *key, const char *output_path,
     if ((rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
         return rc;
     }
-    if (rename(path, output_path) != 0) {
-        if (errno != EXDEV) {
-            return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
-                                "cannot write '%s': %s", output_path, strerror(errno));
-        }
-        if ((rc = copy_atomic(path, output_path, err)) < 0) {
-            return rc;
-        }
-        unlink(path);
+    if ((rc = lp_fs_replace(path, output_path, err)) < 0) {
+        return rc;
     }
     unlink(mpath);
     if (installed != NULL) {

@@ -49,7 +49,7 @@ int lp_error_nomem(lp_error *err)
 
 int lp_error_nomem_at(lp_error *err, int source_index, const char *field, const char *path)
 {
-    return lp_error_nomem_at(err, source_index, field, path);
+    return lp_error_set(err, LP_ENOMEM, ENOMEM, source_index, field, path, "out of memory");
 }
 
 const char *lp_error_name(int code)

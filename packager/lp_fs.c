@@ -239,3 +239,131 @@ int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t
     int w = snprintf(buf, size, "%s", shown);
     return w >= 0 && (size_t)w < size;
 }
+
+int lp_fs_sync(const char *path, int is_dir)
+{
+    int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    int rc = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+/* fsyncs the directory holding path, so a rename into it is durable. */
+static void sync_parent(const char *path)
+{
+    char *dir = strdup(path);
+    if (dir == NULL) {
+        return;
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        (void)lp_fs_sync(".", 1);
+    } else {
+        *(slash == dir ? slash + 1 : slash) = '\0';
+        (void)lp_fs_sync(dir, 1);
+    }
+    free(dir);
+}
+
+/* Copies src to a temporary file beside dst (fsynced), then renames it over
+ * dst. */
+static int copy_replace(const char *src, const char *dst, lp_error *err)
+{
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX.tmp", dst);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        return lp_error_set(err, LP_EINVAL, ENAMETOOLONG, -1, "output_path", dst,
+                            "path too long: '%s'", dst);
+    }
+    int rc = 0;
+    int in = -1, out = -1;
+    in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, NULL, src, "cannot read '%s': %s", src,
+                          strerror(errno));
+        goto done;
+    }
+    out = mkstemps(tmp, 4);
+    if (out < 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
+                          strerror(errno));
+        tmp[0] = '\0';
+        goto done;
+    }
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t got = read(in, buf, sizeof(buf));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            rc = lp_error_set(err, LP_EIO, errno, -1, NULL, src, "cannot read '%s': %s", src,
+                              strerror(errno));
+            goto done;
+        }
+        if (got == 0) {
+            break;
+        }
+        for (ssize_t off = 0; off < got;) {
+            ssize_t put = write(out, buf + off, (size_t)(got - off));
+            if (put < 0 && errno == EINTR) {
+                continue;
+            }
+            if (put < 0) {
+                rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst,
+                                  "cannot write '%s': %s", dst, strerror(errno));
+                goto done;
+            }
+            off += put;
+        }
+    }
+    if (fchmod(out, 0644) != 0 || fsync(out) != 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
+                          strerror(errno));
+        goto done;
+    }
+    if (close(out) != 0) {
+        out = -1;
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s", dst,
+                          strerror(errno));
+        goto done;
+    }
+    out = -1;
+    if (rename(tmp, dst) != 0) {
+        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot replace '%s': %s",
+                          dst, strerror(errno));
+        goto done;
+    }
+    tmp[0] = '\0';
+done:
+    if (in >= 0) {
+        close(in);
+    }
+    if (out >= 0) {
+        close(out);
+    }
+    if (tmp[0] != '\0' && rc < 0) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+int lp_fs_replace(const char *from, const char *to, lp_error *err)
+{
+    if (rename(from, to) != 0) {
+        if (errno != EXDEV) {
+            return lp_error_set(err, LP_EIO, errno, -1, "output_path", to, "cannot write '%s': %s",
+                                to, strerror(errno));
+        }
+        int rc = copy_replace(from, to, err);
+        if (rc < 0) {
+            return rc;
+        }
+        unlink(from);
+    }
+    sync_parent(to);
+    return 0;
+}

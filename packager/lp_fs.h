@@ -13,6 +13,19 @@
  * LP_ENOMEM. */
 int lp_fs_mkdirs(const char *path, int include_last, lp_error *err);
 
+/*
+ * The one atomic-replace path of the packager (writer and cache): moves
+ * `from` (a complete, fsynced file) over `to` with rename(2), or, across
+ * filesystems, copies it to a temporary file beside `to`, fsyncs and renames
+ * that, then removes `from`. Either way the directory of `to` is fsynced so
+ * the replace survives a crash. Readers see the old file or the new one,
+ * never a partial one. Returns 0 or LP_EIO (err names `to`).
+ */
+int lp_fs_replace(const char *from, const char *to, lp_error *err);
+
+/* fsyncs a file (is_dir 0) or directory by path; 0 or -errno. */
+int lp_fs_sync(const char *path, int is_dir);
+
 /* True when name is a temporary file this packager (or libzip under it)
  * makes for the file base: base.XXXXXX.tmp or base.XXXXXX.tmp.XXXXXX, X
  * alphanumeric. base NULL: any base ending in ".zip". */

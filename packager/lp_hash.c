@@ -8,7 +8,6 @@
 #include "lp_error.h"
 
 #include <openssl/evp.h>
-#include <unistd.h>
 
 int lp_hash_sha256(const void *data, size_t n, unsigned char out[32])
 {
@@ -34,22 +33,4 @@ void lp_hash_base64(const unsigned char d[32], char out[45])
     /* 32 bytes -> 44 characters + NUL. */
     EVP_EncodeBlock((unsigned char *)out, d, 32);
     out[44] = '\0';
-}
-
-int lp_hash_threads(int requested, size_t work)
-{
-    long n = requested;
-    if (n <= 0) {
-        n = sysconf(_SC_NPROCESSORS_ONLN);
-        if (n <= 0) {
-            n = 1;
-        }
-    }
-    if (n > 64) {
-        n = 64;
-    }
-    if (work > 0 && (size_t)n > work) {
-        n = (long)work;
-    }
-    return (int)n;
 }

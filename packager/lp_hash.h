@@ -20,8 +20,4 @@ void lp_hash_hex(const unsigned char d[32], char out[65]);
 /* Standard base64 (with padding) of 32 bytes into out[45]. */
 void lp_hash_base64(const unsigned char d[32], char out[45]);
 
-/* Number of worker threads to use for `requested` (<= 0: one per online CPU),
- * clamped to [1, 64] and to `work` items when work > 0. */
-int lp_hash_threads(int requested, size_t work);
-
 #endif

@@ -15,6 +15,7 @@
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_memo.h"
+#include "lp_pool.h"
 #include "lp_select.h"
 
 #include <errno.h>
@@ -195,19 +196,11 @@ static int hash_all(lp_file *files, size_t n, int threads, lp_error *err)
     p.n = n;
     clock_gettime(CLOCK_REALTIME, &p.started);
     pthread_mutex_init(&p.mu, NULL);
-    int nt = lp_hash_threads(threads, n);
-    pthread_t tids[64];
-    int started = 0;
-    for (int t = 1; t < nt; t++) {
-        if (pthread_create(&tids[started], NULL, hash_worker, &p) != 0) {
-            break;
-        }
-        started++;
-    }
-    hash_worker(&p); /* the calling thread works too */
-    for (int t = 0; t < started; t++) {
-        pthread_join(tids[t], NULL);
-    }
+    /* The calling thread works too. */
+    lp_pool pool;
+    lp_pool_start(&pool, lp_pool_threads(threads, n) - 1, hash_worker, &p);
+    hash_worker(&p);
+    lp_pool_join(&pool);
     pthread_mutex_destroy(&p.mu);
     if (p.failed) {
         if (err != NULL) {

@@ -22,6 +22,7 @@
 #include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
+#include "lp_pool.h"
 #include "lp_store.h"
 #include "lp_zip_entry.h"
 
@@ -306,18 +307,6 @@ static int zip_fail(lp_error *err, zip_error_t *ze, const char *what, const char
                         zip_error_strerror(ze));
 }
 
-/* fsyncs a file or directory by path; 0 or -errno. */
-static int sync_path(const char *path, int dir)
-{
-    int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) {
-        return -errno;
-    }
-    int rc = fsync(fd) == 0 ? 0 : -errno;
-    close(fd);
-    return rc;
-}
-
 /* Adds every entry of m to za; the function sources refer to p. */
 static int add_entries(zip_t *za, pipeline *p, const char *tmp, lp_error *err)
 {
@@ -377,9 +366,9 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     zip_t *za = NULL;
     int tmp_exists = 0;
     pipeline p;
-    pthread_t tids[64];
+    lp_pool pool = {.started = 0};
     worker_arg wa;
-    int started = 0, pipeline_ready = 0;
+    int pipeline_ready = 0;
     struct stat st;
 
     memset(&p, 0, sizeof(p));
@@ -466,14 +455,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     /* Workers start first: nothing in libzip may wait on an entry before
      * they run. */
     wa.p = &p;
-    int nt = lp_hash_threads(threads, p.n);
-    for (int t = 0; t < nt; t++) {
-        if (pthread_create(&tids[started], NULL, worker, &wa) != 0) {
-            break;
-        }
-        started++;
-    }
-    if (started == 0) {
+    if (lp_pool_start(&pool, lp_pool_threads(threads, p.n), worker, &wa) == 0) {
         rc = lp_error_set(err, LP_ENOMEM, EAGAIN, -1, NULL, "", "cannot start a worker thread");
         goto done;
     }
@@ -497,32 +479,16 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     }
     za = NULL;
     int se;
-    if ((se = sync_path(tmp, 0)) < 0) {
+    if ((se = lp_fs_sync(tmp, 0)) < 0) {
         rc = lp_error_set(err, LP_EIO, -se, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
                           strerror(-se));
         goto done;
     }
-    if (rename(tmp, output_path) != 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
-                          "cannot write '%s': %s", output_path, strerror(errno));
+    if ((rc = lp_fs_replace(tmp, output_path, err)) < 0) {
         goto done;
     }
     tmp_exists = 0;
     lp_store_maintain(p.store);
-    {
-        /* Make the rename durable. */
-        char *dir = strdup(output_path);
-        if (dir != NULL) {
-            char *slash = strrchr(dir, '/');
-            if (slash == NULL) {
-                (void)sync_path(".", 1);
-            } else {
-                *(slash == dir ? slash + 1 : slash) = '\0';
-                (void)sync_path(dir, 1);
-            }
-            free(dir);
-        }
-    }
     if (info != NULL) {
         rc = lp_zip_hash_file(output_path, info, err);
     }
@@ -535,9 +501,7 @@ done:
         p.abort = 1;
         pthread_cond_broadcast(&p.cv);
         pthread_mutex_unlock(&p.mu);
-        for (int t = 0; t < started; t++) {
-            pthread_join(tids[t], NULL);
-        }
+        lp_pool_join(&pool);
         for (size_t i = 0; i < p.n; i++) {
             lp_zip_entry_release(&p.slots[i].e);
         }
