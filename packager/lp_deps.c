@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1300,9 +1301,9 @@ static int install_entry(const lp_deps_request *req, lp_deps_tool tool, const to
                          const char *entry, const char *pkg_json, int hashes, lp_deps_result *res,
                          lp_error *err)
 {
-    static unsigned counter;
+    static atomic_uint counter;
     char tmp[PATH_MAX], tree[PATH_MAX], mpath[PATH_MAX];
-    unsigned c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+    unsigned c = atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1;
     int n = snprintf(tmp, sizeof(tmp), "%s/.tmp-%.16s-%ld-%u", req->cache_dir, res->key,
                      (long)getpid(), c);
     if (n < 0 || (size_t)n >= sizeof(tmp) || join(tree, sizeof(tree), tmp, "tree") < 0 ||

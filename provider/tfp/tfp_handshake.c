@@ -18,7 +18,7 @@ bool tfp_handshake_cookie_ok(const char *value)
     return value != NULL && strcmp(value, TFP_MAGIC_COOKIE_VALUE) == 0;
 }
 
-int tfp_handshake_negotiate(const char *offered, int *version, tfp_err *err)
+int tfp_handshake_negotiate(const char *offered, int *version, tfp_error *err)
 {
     if (offered == NULL || *offered == '\0') {
         *version = TFP_APP_PROTOCOL_VERSION;
@@ -45,10 +45,11 @@ int tfp_handshake_negotiate(const char *offered, int *version, tfp_err *err)
         }
         p = end + 1;
     }
-    return tfp_err_set(err, 0,
-                       "plugin protocol version %d is not among those Terraform offers "
-                       "(PLUGIN_PROTOCOL_VERSIONS=%s); this provider needs Terraform 1.0 or later",
-                       TFP_APP_PROTOCOL_VERSION, offered);
+    return tfp_error_sys(
+        err, 0,
+        "plugin protocol version %d is not among those Terraform offers "
+        "(PLUGIN_PROTOCOL_VERSIONS=%s); this provider needs Terraform 1.0 or later",
+        TFP_APP_PROTOCOL_VERSION, offered);
 }
 
 static bool field_ok(const char *s)
@@ -57,41 +58,41 @@ static bool field_ok(const char *s)
 }
 
 int tfp_handshake_format_line(char *buf, size_t cap, int app_version, const char *network,
-                              const char *address, const char *cert_b64, tfp_err *err)
+                              const char *address, const char *cert_b64, tfp_error *err)
 {
     if (cert_b64 == NULL) {
         cert_b64 = "";
     }
     if (!field_ok(network) || !field_ok(address) || !field_ok(cert_b64)) {
-        return tfp_err_set(err, 0, "handshake field contains '|' or a newline");
+        return tfp_error_sys(err, 0, "handshake field contains '|' or a newline");
     }
     int n = snprintf(buf, cap, "%d|%d|%s|%s|grpc|%s\n", TFP_CORE_PROTOCOL_VERSION, app_version,
                      network, address, cert_b64);
     if (n < 0 || (size_t)n >= cap) {
-        return tfp_err_set(err, 0, "handshake line does not fit in %zu bytes", cap);
+        return tfp_error_sys(err, 0, "handshake line does not fit in %zu bytes", cap);
     }
     return n;
 }
 
 int tfp_handshake_format_reattach(char *buf, size_t cap, const char *provider_address, long pid,
-                                  const char *socket_path, tfp_err *err)
+                                  const char *socket_path, tfp_error *err)
 {
     /* Both strings are ours (a registry address and a mkdtemp path): refuse
        anything that would need JSON escaping rather than escape it. */
     if (strpbrk(provider_address, "\"\\") != NULL || strpbrk(socket_path, "\"\\") != NULL) {
-        return tfp_err_set(err, 0, "reattach address or path contains a quote or backslash");
+        return tfp_error_sys(err, 0, "reattach address or path contains a quote or backslash");
     }
     int n = snprintf(buf, cap,
                      "{\"%s\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":%d,\"Pid\":%ld,"
                      "\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"%s\"}}}",
                      provider_address, TFP_APP_PROTOCOL_VERSION, pid, socket_path);
     if (n < 0 || (size_t)n >= cap) {
-        return tfp_err_set(err, 0, "reattach line does not fit in %zu bytes", cap);
+        return tfp_error_sys(err, 0, "reattach line does not fit in %zu bytes", cap);
     }
     return n;
 }
 
-int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_err *err)
+int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_error *err)
 {
     struct sockaddr_un addr;
     memset(sd, 0, sizeof(*sd));
@@ -105,12 +106,13 @@ int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_err *err
     if (n < 0 || (size_t)n >= sizeof(sd->dir) ||
         (size_t)n + strlen("/plugin.sock") >= sizeof(addr.sun_path)) {
         sd->dir[0] = '\0';
-        return tfp_err_set(err, 0, "temporary directory '%s' is too long for a unix socket path",
-                           tmp_root);
+        return tfp_error_sys(err, 0, "temporary directory '%s' is too long for a unix socket path",
+                             tmp_root);
     }
     if (mkdtemp(sd->dir) == NULL) {
         int e = errno;
-        tfp_err_set(err, e, "cannot create a private directory in '%s': %s", tmp_root, strerror(e));
+        tfp_error_sys(err, e, "cannot create a private directory in '%s': %s", tmp_root,
+                      strerror(e));
         sd->dir[0] = '\0';
         return -1;
     }
@@ -118,7 +120,7 @@ int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_err *err
     if (chmod(sd->dir, 0700) != 0) {
         int e = errno;
         rmdir(sd->dir);
-        tfp_err_set(err, e, "cannot chmod '%s': %s", sd->dir, strerror(e));
+        tfp_error_sys(err, e, "cannot chmod '%s': %s", sd->dir, strerror(e));
         sd->dir[0] = '\0';
         return -1;
     }

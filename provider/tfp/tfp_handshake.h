@@ -35,7 +35,7 @@ bool tfp_handshake_cookie_ok(const char *value);
  * default, and we then answer 6). Returns 0 and sets *version to 6, or -1
  * with err naming the offered list when 6 is not among them.
  */
-int tfp_handshake_negotiate(const char *offered, int *version, tfp_err *err);
+int tfp_handshake_negotiate(const char *offered, int *version, tfp_error *err);
 
 /*
  * Formats the handshake line into buf (NUL-terminated, ends in '\n').
@@ -43,14 +43,14 @@ int tfp_handshake_negotiate(const char *offered, int *version, tfp_err *err);
  * err filled if it does not fit or an argument contains '|' or a newline.
  */
 int tfp_handshake_format_line(char *buf, size_t cap, int app_version, const char *network,
-                              const char *address, const char *cert_b64, tfp_err *err);
+                              const char *address, const char *cert_b64, tfp_error *err);
 
 /*
  * Formats the TF_REATTACH_PROVIDERS value for --debug mode (JSON, one line,
  * no newline) into buf. Returns its length or -1 with err filled.
  */
 int tfp_handshake_format_reattach(char *buf, size_t cap, const char *provider_address, long pid,
-                                  const char *socket_path, tfp_err *err);
+                                  const char *socket_path, tfp_error *err);
 
 /* A private directory holding the plugin's unix socket. */
 typedef struct tfp_socket_dir {
@@ -63,7 +63,7 @@ typedef struct tfp_socket_dir {
  * /tmp). Returns 0, or -1 with err filled (path too long for a unix socket
  * address, mkdtemp failure).
  */
-int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_err *err);
+int tfp_socket_dir_create(tfp_socket_dir *sd, const char *tmp_root, tfp_error *err);
 
 /*
  * Removes the socket (if present) and the directory. Idempotent; safe to

@@ -17,29 +17,29 @@
 
 #include <jansson.h>
 
-static _Atomic int g_level = TFP_LOG_INFO;
+static _Atomic int g_level = TFP_LEVEL_INFO;
 static FILE *_Atomic g_stream = NULL;
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "off"};
 
-const char *tfp_log_level_name(tfp_log_level level)
+const char *tfp_log_level_name(tfp_level level)
 {
-    if ((int)level < 0 || level > TFP_LOG_OFF) {
+    if ((int)level < 0 || level > TFP_LEVEL_OFF) {
         return "info";
     }
     return level_names[level];
 }
 
-int tfp_log_level_parse(const char *name, tfp_log_level *out)
+int tfp_log_level_parse(const char *name, tfp_level *out)
 {
     static const struct {
         const char *name;
-        tfp_log_level level;
+        tfp_level level;
     } table[] = {
-        {"trace", TFP_LOG_TRACE}, {"json", TFP_LOG_TRACE}, {"debug", TFP_LOG_DEBUG},
-        {"info", TFP_LOG_INFO},   {"warn", TFP_LOG_WARN},  {"warning", TFP_LOG_WARN},
-        {"error", TFP_LOG_ERROR}, {"off", TFP_LOG_OFF},
+        {"trace", TFP_LEVEL_TRACE}, {"json", TFP_LEVEL_TRACE}, {"debug", TFP_LEVEL_DEBUG},
+        {"info", TFP_LEVEL_INFO},   {"warn", TFP_LEVEL_WARN},  {"warning", TFP_LEVEL_WARN},
+        {"error", TFP_LEVEL_ERROR}, {"off", TFP_LEVEL_OFF},
     };
     if (name == NULL) {
         return -1;
@@ -55,30 +55,30 @@ int tfp_log_level_parse(const char *name, tfp_log_level *out)
 
 void tfp_log_init_from_env(void)
 {
-    tfp_log_level level = TFP_LOG_INFO;
+    tfp_level level = TFP_LEVEL_INFO;
     const char *v = getenv("TF_LOG_PROVIDER");
     if (v == NULL || *v == '\0') {
         v = getenv("TF_LOG");
     }
     if (v != NULL && *v != '\0' && tfp_log_level_parse(v, &level) != 0) {
-        level = TFP_LOG_INFO;
+        level = TFP_LEVEL_INFO;
     }
     tfp_log_set_level(level);
 }
 
-void tfp_log_set_level(tfp_log_level level)
+void tfp_log_set_level(tfp_level level)
 {
     atomic_store(&g_level, (int)level);
 }
 
-tfp_log_level tfp_log_get_level(void)
+tfp_level tfp_log_get_level(void)
 {
-    return (tfp_log_level)atomic_load(&g_level);
+    return (tfp_level)atomic_load(&g_level);
 }
 
-bool tfp_log_enabled(tfp_log_level level)
+bool tfp_log_enabled(tfp_level level)
 {
-    return level != TFP_LOG_OFF && (int)level >= atomic_load(&g_level);
+    return level != TFP_LEVEL_OFF && (int)level >= atomic_load(&g_level);
 }
 
 void tfp_log_set_stream(FILE *stream)
@@ -126,7 +126,7 @@ static int format_timestamp(const struct timespec *when, char *buf, size_t cap)
     return (m < 0 || (size_t)m >= cap - n) ? -1 : 0;
 }
 
-char *tfp_log_format(tfp_log_level level, const struct timespec *when, const char *message,
+char *tfp_log_format(tfp_level level, const struct timespec *when, const char *message,
                      const char *const *kv, size_t nkv)
 {
     char ts[64];
@@ -170,7 +170,7 @@ done:
     return line;
 }
 
-static void emit(tfp_log_level level, const char *message, const char *const *kv, size_t nkv)
+static void emit(tfp_level level, const char *message, const char *const *kv, size_t nkv)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -189,7 +189,7 @@ static void emit(tfp_log_level level, const char *message, const char *const *kv
     free(line);
 }
 
-void tfp_vlogf(tfp_log_level level, const char *fmt, va_list ap)
+void tfp_vlogf(tfp_level level, const char *fmt, va_list ap)
 {
     if (!tfp_log_enabled(level)) {
         return;
@@ -203,7 +203,7 @@ void tfp_vlogf(tfp_log_level level, const char *fmt, va_list ap)
     free(msg);
 }
 
-void tfp_logf(tfp_log_level level, const char *fmt, ...)
+void tfp_logf(tfp_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -213,7 +213,7 @@ void tfp_logf(tfp_log_level level, const char *fmt, ...)
 
 #define TFP_LOG_KV_MAX 16
 
-void tfp_log_kv(tfp_log_level level, const char *message, ...)
+void tfp_log_kv(tfp_level level, const char *message, ...)
 {
     if (!tfp_log_enabled(level)) {
         return;
@@ -236,17 +236,4 @@ void tfp_log_kv(tfp_log_level level, const char *message, ...)
     }
     va_end(ap);
     emit(level, message, kv, n);
-}
-
-int tfp_err_set(tfp_err *err, int sys_errno, const char *fmt, ...)
-{
-    if (err == NULL) {
-        return -1;
-    }
-    err->sys_errno = sys_errno;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-    return -1;
 }

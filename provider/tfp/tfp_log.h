@@ -1,6 +1,5 @@
 /*
- * tfp_log: hclog-style JSON log lines on stderr, plus the small error value
- * the transport modules (tls, handshake, server) fill on failure.
+ * tfp_log: hclog-style JSON log lines on stderr.
  *
  * Terraform (through go-plugin) reads every stderr line of the provider and,
  * when it parses as JSON with "@level", "@message" and a "@timestamp" with
@@ -23,14 +22,8 @@
 #include <stdio.h>
 #include <time.h>
 
-typedef enum tfp_log_level {
-    TFP_LOG_TRACE = 0,
-    TFP_LOG_DEBUG = 1,
-    TFP_LOG_INFO = 2,
-    TFP_LOG_WARN = 3,
-    TFP_LOG_ERROR = 4,
-    TFP_LOG_OFF = 5,
-} tfp_log_level;
+#include "tfp_resource.h" /* tfp_level */
+#include "tfp_type.h"     /* tfp_error */
 
 /* Value of "@module" in every line. */
 #define TFP_LOG_MODULE "provider.lambda"
@@ -42,7 +35,7 @@ typedef enum tfp_log_level {
  * Parses a Terraform log level name ("trace", "DEBUG", "warn", "error",
  * "off", "json" = trace). Returns 0 and sets *out, or -1 for anything else.
  */
-int tfp_log_level_parse(const char *name, tfp_log_level *out);
+int tfp_log_level_parse(const char *name, tfp_level *out);
 
 /*
  * Sets the threshold from TF_LOG_PROVIDER, else TF_LOG, else info. An
@@ -51,9 +44,9 @@ int tfp_log_level_parse(const char *name, tfp_log_level *out);
  */
 void tfp_log_init_from_env(void);
 
-void tfp_log_set_level(tfp_log_level level);
-tfp_log_level tfp_log_get_level(void);
-bool tfp_log_enabled(tfp_log_level level);
+void tfp_log_set_level(tfp_level level);
+tfp_level tfp_log_get_level(void);
+bool tfp_log_enabled(tfp_level level);
 
 /*
  * Redirects the output (default stderr). Borrowed: the stream must outlive
@@ -62,7 +55,7 @@ bool tfp_log_enabled(tfp_log_level level);
 void tfp_log_set_stream(FILE *stream);
 
 /* Lowercase hclog name of a level: "trace", "debug", "info", "warn", "error". */
-const char *tfp_log_level_name(tfp_log_level level);
+const char *tfp_log_level_name(tfp_level level);
 
 /*
  * Formats one line (with the trailing '\n') for `message` and `nkv` key/value
@@ -70,29 +63,17 @@ const char *tfp_log_level_name(tfp_log_level level);
  * time `when`. Returns a malloc'd NUL-terminated string the caller frees, or
  * NULL on allocation failure.
  */
-char *tfp_log_format(tfp_log_level level, const struct timespec *when, const char *message,
+char *tfp_log_format(tfp_level level, const struct timespec *when, const char *message,
                      const char *const *kv, size_t nkv);
 
 /* Logs a printf-formatted message with no extra fields. */
-void tfp_logf(tfp_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tfp_vlogf(tfp_log_level level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+void tfp_logf(tfp_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tfp_vlogf(tfp_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /*
  * Logs `message` with extra fields given as NULL-terminated key, value
- * string pairs: tfp_log_kv(TFP_LOG_DEBUG, "rpc done", "rpc", name, "ms", buf, NULL).
+ * string pairs: tfp_log_kv(TFP_LEVEL_DEBUG, "rpc done", "rpc", name, "ms", buf, NULL).
  */
-void tfp_log_kv(tfp_log_level level, const char *message, ...) __attribute__((sentinel));
-
-/* Error value of the transport modules: one line naming what failed. */
-#define TFP_ERR_MSG_MAX 512
-typedef struct tfp_err {
-    int sys_errno; /* errno behind the failure, 0 when none */
-    char message[TFP_ERR_MSG_MAX];
-} tfp_err;
-
-/* Fills err (when not NULL) and returns -1. */
-int tfp_err_set(tfp_err *err, int sys_errno, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void tfp_log_kv(tfp_level level, const char *message, ...) __attribute__((sentinel));
 
 #endif

@@ -14,6 +14,7 @@
 #include "tfp_provider_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ struct tfp_provider {
     const tfp_value *config;
     void *provider_data;
 
-    volatile int cancelled; /* set with __atomic_store_n by tfp_provider_stop */
+    atomic_int cancelled; /* set by tfp_provider_stop */
     tfp_log_fn log;
     void *log_userdata;
 };
@@ -51,8 +52,7 @@ static const tfp_schema_block empty_block = {0};
 
 bool tfp_ctx_cancelled(const tfp_ctx *ctx)
 {
-    return ctx != NULL && ctx->cancelled != NULL &&
-           __atomic_load_n(ctx->cancelled, __ATOMIC_SEQ_CST) != 0;
+    return ctx != NULL && ctx->cancelled != NULL && atomic_load(ctx->cancelled) != 0;
 }
 
 void tfp_ctx_log(const tfp_ctx *ctx, tfp_level level, const char *fmt, ...)
@@ -183,7 +183,7 @@ const tfp_type *tfp_provider_resource_type(const tfp_provider *p, const char *ty
 void tfp_provider_stop(tfp_provider *p)
 {
     if (p != NULL) {
-        __atomic_store_n(&p->cancelled, 1, __ATOMIC_SEQ_CST);
+        atomic_store(&p->cancelled, 1);
     }
 }
 

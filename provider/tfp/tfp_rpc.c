@@ -181,7 +181,7 @@ static int rpc_configure_provider(rpc_call *c, const ProtobufCMessage *req_msg,
     memset(&out, 0, sizeof(out));
     in.terraform_version = req->terraform_version;
     in.config = tfp_rpc_dynamic_in(req->config);
-    tfp_log_kv(TFP_LOG_DEBUG, "configuring provider", "terraform_version",
+    tfp_log_kv(TFP_LEVEL_DEBUG, "configuring provider", "terraform_version",
                req->terraform_version != NULL ? req->terraform_version : "", NULL);
     tfp_provider_configure(c->provider, c->arena, &in, &out);
     return SET_DIAGS(c, &out.diags, resp);
@@ -192,7 +192,7 @@ static int rpc_stop_provider(rpc_call *c, const ProtobufCMessage *req_msg,
 {
     (void)req_msg;
     (void)resp_msg; /* Error stays "" */
-    tfp_logf(TFP_LOG_INFO, "StopProvider: cancelling running operations");
+    tfp_logf(TFP_LEVEL_INFO, "StopProvider: cancelling running operations");
     tfp_provider_stop(c->provider);
     return TFP_OK;
 }
@@ -571,7 +571,7 @@ void tfp_rpc_handle(void *user, const char *rpc, const uint8_t *req, size_t req_
     tfp_rpc_arena_allocator(&alloc, c.arena);
     ProtobufCMessage *msg = protobuf_c_message_unpack(def->req_desc, &alloc, req_len, req);
     if (msg == NULL) {
-        tfp_log_kv(TFP_LOG_WARN, "malformed request", "rpc", rpc, NULL);
+        tfp_log_kv(TFP_LEVEL_WARN, "malformed request", "rpc", rpc, NULL);
         set_status(reply, TFP_STATUS_INVALID_ARGUMENT, "malformed request message");
         goto done;
     }
@@ -581,7 +581,7 @@ void tfp_rpc_handle(void *user, const char *rpc, const uint8_t *req, size_t req_
         goto done;
     }
     if (def->fn(&c, msg, resp) != TFP_OK) {
-        tfp_log_kv(TFP_LOG_ERROR, "cannot build the response", "rpc", rpc, NULL);
+        tfp_log_kv(TFP_LEVEL_ERROR, "cannot build the response", "rpc", rpc, NULL);
         if (failure_response(&c, def, resp,
                              "The provider ran out of memory while building its answer.") !=
             TFP_OK) {

@@ -54,7 +54,7 @@ static bool should_stop(void *user)
 static void log_bridge(void *user, tfp_level level, const char *message)
 {
     (void)user;
-    tfp_logf((tfp_log_level)level, "%s", message);
+    tfp_logf(level, "%s", message);
 }
 
 static void install_signals(bool debug)
@@ -103,12 +103,12 @@ static int parse_args(serve_state *st)
 /* Protocol negotiation and, when Terraform sent its certificate, our identity. */
 static int prepare_transport(serve_state *st)
 {
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     st->protocol = TFP_APP_PROTOCOL_VERSION;
     if (!st->debug &&
         tfp_handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), &st->protocol, &err) != 0) {
         fprintf(stderr, "%s: %s\n", st->opts->name, err.message);
-        tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+        tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
         return -1;
     }
     st->client_cert = st->debug ? NULL : getenv("PLUGIN_CLIENT_CERT");
@@ -117,22 +117,22 @@ static int prepare_transport(serve_state *st)
     }
     if (st->client_cert != NULL) {
         if (tfp_tls_identity_generate(&st->id, &err) != 0) {
-            tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+            tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
             return -1;
         }
         st->cert_b64 = tfp_tls_base64_raw(st->id->cert_der, st->id->cert_der_len);
         if (st->cert_b64 == NULL) {
-            tfp_logf(TFP_LOG_ERROR, "cannot encode the server certificate");
+            tfp_logf(TFP_LEVEL_ERROR, "cannot encode the server certificate");
             return -1;
         }
     } else if (!st->debug) {
-        tfp_logf(TFP_LOG_WARN, "PLUGIN_CLIENT_CERT not set: serving without TLS, as Terraform "
-                               "asked (TF_DISABLE_PLUGIN_TLS)");
+        tfp_logf(TFP_LEVEL_WARN, "PLUGIN_CLIENT_CERT not set: serving without TLS, as Terraform "
+                                 "asked (TF_DISABLE_PLUGIN_TLS)");
     }
     /* go-plugin's own knob for where sockets go; Terraform leaves it unset
        (then $TMPDIR or /tmp). */
     if (tfp_socket_dir_create(&st->sd, getenv("PLUGIN_UNIX_SOCKET_DIR"), &err) != 0) {
-        tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+        tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
         return -1;
     }
     return 0;
@@ -143,7 +143,7 @@ static int start_server(serve_state *st, const tfp_provider_def *def)
     tfp_error perr = TFP_ERROR_INIT;
     st->provider = tfp_provider_new(def, &perr);
     if (st->provider == NULL) {
-        tfp_logf(TFP_LOG_ERROR, "cannot create the provider: %s", perr.message);
+        tfp_logf(TFP_LEVEL_ERROR, "cannot create the provider: %s", perr.message);
         fprintf(stderr, "%s: cannot create the provider: %s\n", st->opts->name, perr.message);
         return -1;
     }
@@ -163,9 +163,9 @@ static int start_server(serve_state *st, const tfp_provider_def *def)
     opts.handler = tfp_rpc_handle;
     opts.handler_user = st->provider;
     opts.stop_check = should_stop;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     if (tfp_server_start(&st->server, &opts, &err) != 0) {
-        tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+        tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
         return -1;
     }
     /* The key is in gRPC's hands now; drop our copy early. */
@@ -177,18 +177,18 @@ static int start_server(serve_state *st, const tfp_provider_def *def)
 /* Prints the handshake line (or, with --debug, the reattach instructions). */
 static int announce(serve_state *st)
 {
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     char line[4096];
     if (tfp_handshake_format_line(line, sizeof(line), st->protocol, "unix", st->sd.path,
                                   st->cert_b64, &err) < 0) {
-        tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+        tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
         return -1;
     }
     if (st->debug) {
         char reattach[1024];
         if (tfp_handshake_format_reattach(reattach, sizeof(reattach), st->opts->registry_address,
                                           (long)getpid(), st->sd.path, &err) < 0) {
-            tfp_logf(TFP_LOG_ERROR, "%s", err.message);
+            tfp_logf(TFP_LEVEL_ERROR, "%s", err.message);
             return -1;
         }
         printf("Provider started in debug mode (plaintext, no Terraform cookie needed).\n"
@@ -199,7 +199,7 @@ static int announce(serve_state *st)
         fputs(line, stdout);
     }
     if (fflush(stdout) != 0) {
-        tfp_logf(TFP_LOG_ERROR, "cannot write the handshake line: %s", strerror(errno));
+        tfp_logf(TFP_LEVEL_ERROR, "cannot write the handshake line: %s", strerror(errno));
         return -1;
     }
     struct timespec t_ready;
@@ -208,7 +208,7 @@ static int announce(serve_state *st)
     snprintf(startup_us, sizeof(startup_us), "%ld",
              (long)(t_ready.tv_sec - st->t_start.tv_sec) * 1000000L +
                  (t_ready.tv_nsec - st->t_start.tv_nsec) / 1000L);
-    tfp_log_kv(TFP_LOG_DEBUG, "plugin serving", "socket", st->sd.path, "tls",
+    tfp_log_kv(TFP_LEVEL_DEBUG, "plugin serving", "socket", st->sd.path, "tls",
                st->cert_b64 != NULL ? "true" : "false", "version", st->opts->release, "startup_us",
                startup_us, NULL);
     return 0;
@@ -238,9 +238,9 @@ int tfp_serve(const tfp_provider_def *def, const tfp_serve_options *opts)
     if (prepare_transport(&st) == 0 && start_server(&st, def) == 0 && announce(&st) == 0) {
         tfp_server_run(st.server);
         if (g_stop_signal != 0) {
-            tfp_logf(TFP_LOG_DEBUG, "stopped by signal %d", (int)g_stop_signal);
+            tfp_logf(TFP_LEVEL_DEBUG, "stopped by signal %d", (int)g_stop_signal);
         } else if (!tfp_server_shutdown_by_client(st.server) && !st.debug) {
-            tfp_logf(TFP_LOG_DEBUG, "parent process went away; stopping");
+            tfp_logf(TFP_LEVEL_DEBUG, "parent process went away; stopping");
         }
         rc = 0;
     }

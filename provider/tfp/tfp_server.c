@@ -131,9 +131,9 @@ static long elapsed_ms(const struct timespec *since)
 /* Routes gRPC's own log lines into our JSON log. */
 static void grpc_log_to_tfp(gpr_log_func_args *args)
 {
-    tfp_log_level level = TFP_LOG_DEBUG;
+    tfp_level level = TFP_LEVEL_DEBUG;
     if (args->severity == GPR_LOG_SEVERITY_ERROR) {
-        level = TFP_LOG_WARN;
+        level = TFP_LEVEL_WARN;
     }
     char where[32];
     snprintf(where, sizeof(where), "%d", args->line);
@@ -208,14 +208,14 @@ static void request_call(tfp_server *srv)
     }
     call_ctx *ctx = ctx_new(srv);
     if (ctx == NULL) {
-        tfp_logf(TFP_LOG_ERROR, "out of memory accepting a gRPC call");
+        tfp_logf(TFP_LEVEL_ERROR, "out of memory accepting a gRPC call");
         return;
     }
     grpc_call_error e =
         grpc_server_request_call(srv->server, &ctx->call, &ctx->details, &ctx->request_md, srv->cq,
                                  srv->cq, &ctx->t_request);
     if (e != GRPC_CALL_OK) {
-        tfp_logf(TFP_LOG_ERROR, "grpc_server_request_call failed (%d)", (int)e);
+        tfp_logf(TFP_LEVEL_ERROR, "grpc_server_request_call failed (%d)", (int)e);
         ctx_free(ctx);
     }
 }
@@ -250,7 +250,7 @@ static grpc_call_error start_batch(call_ctx *ctx, const grpc_op *ops, size_t n, 
     grpc_call_error e = grpc_call_start_batch(ctx->call, ops, n, t, NULL);
     if (e != GRPC_CALL_OK) {
         atomic_fetch_sub(&ctx->pending, 1);
-        tfp_log_kv(TFP_LOG_ERROR, "cannot start a gRPC batch", "method", ctx->method, NULL);
+        tfp_log_kv(TFP_LEVEL_ERROR, "cannot start a gRPC batch", "method", ctx->method, NULL);
     }
     return e;
 }
@@ -323,12 +323,12 @@ static void run_provider_call(call_ctx *ctx)
     srv->handler(srv->handler_user, ctx->rpc, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s),
                  &reply);
     grpc_slice_unref(s);
-    if (tfp_log_enabled(TFP_LOG_DEBUG)) {
+    if (tfp_log_enabled(TFP_LEVEL_DEBUG)) {
         char ms[32];
         snprintf(ms, sizeof(ms), "%ld", elapsed_ms(&ctx->started));
         char st[16];
         snprintf(st, sizeof(st), "%d", reply.status);
-        tfp_log_kv(TFP_LOG_DEBUG, "served RPC", "rpc", ctx->rpc, "status", st, "duration_ms", ms,
+        tfp_log_kv(TFP_LEVEL_DEBUG, "served RPC", "rpc", ctx->rpc, "status", st, "duration_ms", ms,
                    NULL);
     }
     finish_call(ctx, reply.status, reply.data, reply.len, reply.message);
@@ -416,7 +416,7 @@ static void answer_shutdown(call_ctx *ctx)
         return;
     }
     plugin__empty__free_unpacked(req, NULL);
-    tfp_logf(TFP_LOG_DEBUG, "Shutdown requested by Terraform");
+    tfp_logf(TFP_LEVEL_DEBUG, "Shutdown requested by Terraform");
     atomic_store(&ctx->srv->client_shutdown, true);
     finish_call(ctx, TFP_STATUS_OK, NULL, 0, NULL);
     /* The reply is queued before the server stops accepting; shutdown waits
@@ -498,7 +498,7 @@ static void on_call(call_ctx *ctx)
 {
     clock_gettime(CLOCK_MONOTONIC, &ctx->started);
     ctx->kind = classify(ctx);
-    tfp_log_kv(TFP_LOG_TRACE, "gRPC call", "method", ctx->method, NULL);
+    tfp_log_kv(TFP_LEVEL_TRACE, "gRPC call", "method", ctx->method, NULL);
     switch (ctx->kind) {
     case M_HOLD:
         hold_stream(ctx);
@@ -554,7 +554,7 @@ static void begin_shutdown(tfp_server *srv)
     }
     srv->shutting_down = true;
     clock_gettime(CLOCK_MONOTONIC, &srv->shutdown_started);
-    tfp_logf(TFP_LOG_DEBUG, "plugin server shutting down");
+    tfp_logf(TFP_LEVEL_DEBUG, "plugin server shutting down");
     for (call_ctx *h = srv->held; h != NULL; h = h->next_held) {
         end_held_stream(h);
     }
@@ -596,20 +596,20 @@ static void on_event(tfp_server *srv, tag *t, bool ok)
 
 /* ---- public ----------------------------------------------------------- */
 
-int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_err *err)
+int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_error *err)
 {
     *out = NULL;
     if (opts == NULL || opts->version != TFP_SERVER_OPTIONS_VERSION || opts->handler == NULL ||
         opts->address == NULL) {
-        return tfp_err_set(err, 0, "gRPC server: invalid options");
+        return tfp_error_sys(err, 0, "gRPC server: invalid options");
     }
     bool tls = opts->key_pem != NULL || opts->cert_pem != NULL;
     if (tls && (opts->key_pem == NULL || opts->cert_pem == NULL || opts->client_ca_pem == NULL)) {
-        return tfp_err_set(err, 0, "gRPC server: TLS needs a key, a certificate and a client CA");
+        return tfp_error_sys(err, 0, "gRPC server: TLS needs a key, a certificate and a client CA");
     }
     tfp_server *srv = calloc(1, sizeof(*srv));
     if (srv == NULL) {
-        return tfp_err_set(err, ENOMEM, "gRPC server: out of memory");
+        return tfp_error_sys(err, ENOMEM, "gRPC server: out of memory");
     }
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->cond, NULL);
@@ -657,8 +657,8 @@ int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_err *
         grpc_server_credentials_release(creds);
     }
     if (port == 0) {
-        tfp_err_set(err, 0, "gRPC server: cannot listen on '%s'%s", opts->address,
-                    creds == NULL ? " (bad TLS credentials)" : "");
+        tfp_error_sys(err, 0, "gRPC server: cannot listen on '%s'%s", opts->address,
+                      creds == NULL ? " (bad TLS credentials)" : "");
         grpc_server_destroy(srv->server); /* never started: no shutdown needed */
         srv->server = NULL;
         grpc_completion_queue_shutdown(srv->cq);
@@ -688,7 +688,7 @@ int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_err *
         request_call(srv);
     }
     if (srv->nworkers == 0) {
-        tfp_err_set(err, 0, "gRPC server: cannot start worker threads");
+        tfp_error_sys(err, 0, "gRPC server: cannot start worker threads");
         tfp_server_free(srv);
         return -1;
     }
@@ -732,7 +732,7 @@ int tfp_server_run(tfp_server *srv)
             }
         } else if (!srv->shutdown_notified && !srv->cancelled_all &&
                    elapsed_ms(&srv->shutdown_started) >= TFP_SERVER_CANCEL_AFTER_MS) {
-            tfp_logf(TFP_LOG_DEBUG, "cancelling gRPC calls still open at shutdown");
+            tfp_logf(TFP_LEVEL_DEBUG, "cancelling gRPC calls still open at shutdown");
             grpc_server_cancel_all_calls(srv->server);
             srv->cancelled_all = true;
         }

@@ -83,7 +83,7 @@ typedef struct tfp_server tfp_server;
  * filled (bad credentials, address in use, ...). The option strings are
  * copied or consumed before return.
  */
-int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_err *err);
+int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_error *err);
 
 /*
  * Processes calls until Shutdown is called by the client, stop_check returns

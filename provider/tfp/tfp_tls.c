@@ -23,7 +23,7 @@
 #define TFP_TLS_VALID_SECONDS (262980L * 3600L)
 #define TFP_TLS_BACKDATE_SECONDS 30L
 
-static int ssl_fail(tfp_err *err, const char *what)
+static int ssl_fail(tfp_error *err, const char *what)
 {
     unsigned long e = ERR_get_error();
     char buf[256] = "";
@@ -31,7 +31,7 @@ static int ssl_fail(tfp_err *err, const char *what)
         ERR_error_string_n(e, buf, sizeof(buf));
     }
     ERR_clear_error();
-    return tfp_err_set(err, 0, "TLS identity: %s failed%s%s", what, e != 0 ? ": " : "", buf);
+    return tfp_error_sys(err, 0, "TLS identity: %s failed%s%s", what, e != 0 ? ": " : "", buf);
 }
 
 /* Copies a memory BIO's content to a malloc'd NUL-terminated string. */
@@ -65,7 +65,7 @@ static int add_ext(X509 *cert, int nid, const char *value)
     return ok == 1 ? 0 : -1;
 }
 
-int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_err *err)
+int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_error *err)
 {
     int rc = -1;
     EVP_PKEY *key = NULL;
@@ -78,7 +78,7 @@ int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_err *err)
 
     *out = NULL;
     if (id == NULL) {
-        rc = tfp_err_set(err, 0, "TLS identity: out of memory");
+        rc = tfp_error_sys(err, 0, "TLS identity: out of memory");
         goto done;
     }
     key = EVP_EC_gen("P-256");
@@ -140,7 +140,7 @@ int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_err *err)
     }
     id->cert_der = malloc((size_t)der_len);
     if (id->cert_der == NULL) {
-        rc = tfp_err_set(err, 0, "TLS identity: out of memory");
+        rc = tfp_error_sys(err, 0, "TLS identity: out of memory");
         goto done;
     }
     memcpy(id->cert_der, der, (size_t)der_len);

@@ -29,7 +29,7 @@ typedef struct tfp_tls_identity {
  * Generates a new identity. Returns 0 and sets *out (caller frees with
  * tfp_tls_identity_free), or -1 with err filled.
  */
-int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_err *err);
+int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_error *err);
 
 /* Frees an identity, wiping the private key first. Accepts NULL. */
 void tfp_tls_identity_free(tfp_tls_identity *id);

@@ -23,12 +23,26 @@ int tfp_error_set(tfp_error *err, int code, const char *fmt, ...)
 {
     if (err != NULL) {
         err->code = code;
+        err->sys_errno = 0;
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
     }
     return code;
+}
+
+int tfp_error_sys(tfp_error *err, int sys_errno, const char *fmt, ...)
+{
+    if (err != NULL) {
+        err->code = TFP_ESYS;
+        err->sys_errno = sys_errno;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+    }
+    return -1;
 }
 
 static const tfp_type *collection(tfp_arena *arena, tfp_type_kind kind, const tfp_type *elem)

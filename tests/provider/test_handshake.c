@@ -20,7 +20,7 @@
 static int negotiate(const char *offered)
 {
     int v = -1;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     if (tfp_handshake_negotiate(offered, &v, &err) != 0) {
         assert_true(strlen(err.message) > 0);
         return -1;
@@ -51,7 +51,7 @@ static void versions_without_6_are_refused_naming_the_offer(void **state)
     assert_int_equal(negotiate("16,5"), -1);
     assert_int_equal(negotiate("4,5,7"), -1);
     int v = 0;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_handshake_negotiate("4,5", &v, &err), -1);
     assert_non_null(strstr(err.message, "4,5"));
 }
@@ -71,7 +71,7 @@ static void handshake_line_has_six_fields_and_a_newline(void **state)
 {
     (void)state;
     char buf[256];
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     int n = tfp_handshake_format_line(buf, sizeof(buf), 6, "unix", "/tmp/d/plugin.sock",
                                       "MIIBxTCCAWug", &err);
     assert_string_equal(buf, "1|6|unix|/tmp/d/plugin.sock|grpc|MIIBxTCCAWug\n");
@@ -82,7 +82,7 @@ static void plaintext_line_has_an_empty_certificate_field(void **state)
 {
     (void)state;
     char buf[256];
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_true(tfp_handshake_format_line(buf, sizeof(buf), 6, "unix", "/s", NULL, &err) > 0);
     assert_string_equal(buf, "1|6|unix|/s|grpc|\n");
 }
@@ -91,7 +91,7 @@ static void line_fields_with_separators_or_overflow_are_refused(void **state)
 {
     (void)state;
     char buf[32];
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_handshake_format_line(buf, sizeof(buf), 6, "unix", "/a|b", "c", &err), -1);
     assert_int_equal(tfp_handshake_format_line(buf, sizeof(buf), 6, "unix", "/a\nb", "c", &err),
                      -1);
@@ -105,7 +105,7 @@ static void reattach_value_is_json_terraform_understands(void **state)
 {
     (void)state;
     char buf[512];
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_true(tfp_handshake_format_reattach(buf, sizeof(buf), TFP_PROVIDER_ADDRESS, 4242,
                                               "/tmp/x/plugin.sock", &err) > 0);
     json_error_t jerr;
@@ -132,7 +132,7 @@ static void socket_directory_is_private_and_removed(void **state)
     char root[] = "/tmp/tfp-hs-test-XXXXXX";
     assert_non_null(mkdtemp(root));
     tfp_socket_dir sd;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_socket_dir_create(&sd, root, &err), 0);
     assert_int_equal(strncmp(sd.dir, root, strlen(root)), 0);
     struct stat st;
@@ -159,7 +159,7 @@ static void socket_directory_uses_tmpdir_when_no_root_is_given(void **state)
     char *old = getenv("TMPDIR") != NULL ? strdup(getenv("TMPDIR")) : NULL;
     setenv("TMPDIR", root, 1);
     tfp_socket_dir sd;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_socket_dir_create(&sd, NULL, &err), 0);
     assert_int_equal(strncmp(sd.dir, root, strlen(root)), 0);
     tfp_socket_dir_remove(&sd);
@@ -180,7 +180,7 @@ static void socket_directory_refuses_roots_too_long_for_a_socket(void **state)
     root[0] = '/';
     root[sizeof(root) - 1] = '\0';
     tfp_socket_dir sd;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_socket_dir_create(&sd, root, &err), -1);
     assert_non_null(strstr(err.message, "too long"));
     tfp_socket_dir_remove(&sd); /* nothing was created: harmless */

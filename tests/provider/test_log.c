@@ -35,7 +35,7 @@ static void timestamp_has_exactly_six_fraction_digits_and_z(void **state)
 {
     (void)state;
     struct timespec ts = {.tv_sec = 1795694400, .tv_nsec = 123456789};
-    char *line = tfp_log_format(TFP_LOG_INFO, &ts, "hello", NULL, 0);
+    char *line = tfp_log_format(TFP_LEVEL_INFO, &ts, "hello", NULL, 0);
     assert_non_null(line);
     regex_t re;
     assert_int_equal(regcomp(&re,
@@ -56,7 +56,7 @@ static void small_fractions_keep_their_leading_zeros(void **state)
 {
     (void)state;
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 5000};
-    char *line = tfp_log_format(TFP_LOG_DEBUG, &ts, "m", NULL, 0);
+    char *line = tfp_log_format(TFP_LEVEL_DEBUG, &ts, "m", NULL, 0);
     json_t *j = parse_line(line);
     assert_string_equal(json_string_value(json_object_get(j, "@timestamp")),
                         "1970-01-01T00:00:00.000005Z");
@@ -69,7 +69,7 @@ static void line_carries_level_message_module_and_fields(void **state)
     (void)state;
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
     const char *kv[] = {"rpc", "PlanResourceChange", "path", "src/a \"b\".py"};
-    char *line = tfp_log_format(TFP_LOG_WARN, &ts, "multi\nline \"quoted\"", kv, 2);
+    char *line = tfp_log_format(TFP_LEVEL_WARN, &ts, "multi\nline \"quoted\"", kv, 2);
     json_t *j = parse_line(line);
     assert_string_equal(json_string_value(json_object_get(j, "@level")), "warn");
     assert_string_equal(json_string_value(json_object_get(j, "@message")),
@@ -80,7 +80,7 @@ static void line_carries_level_message_module_and_fields(void **state)
     json_decref(j);
     free(line);
     /* @level comes first, as hclog writes it. */
-    line = tfp_log_format(TFP_LOG_ERROR, &ts, "x", NULL, 0);
+    line = tfp_log_format(TFP_LEVEL_ERROR, &ts, "x", NULL, 0);
     assert_int_equal(strncmp(line, "{\"@level\":\"error\",", 18), 0);
     free(line);
 }
@@ -90,7 +90,7 @@ static void fields_cannot_override_the_reserved_keys(void **state)
     (void)state;
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
     const char *kv[] = {"@level", "error", "ok", "yes"};
-    char *line = tfp_log_format(TFP_LOG_INFO, &ts, "m", kv, 2);
+    char *line = tfp_log_format(TFP_LEVEL_INFO, &ts, "m", kv, 2);
     json_t *j = parse_line(line);
     assert_string_equal(json_string_value(json_object_get(j, "@level")), "info");
     assert_string_equal(json_string_value(json_object_get(j, "ok")), "yes");
@@ -102,7 +102,7 @@ static void invalid_utf8_still_gives_a_json_line(void **state)
 {
     (void)state;
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
-    char *line = tfp_log_format(TFP_LOG_INFO, &ts, "bad \xff\xfe bytes", NULL, 0);
+    char *line = tfp_log_format(TFP_LEVEL_INFO, &ts, "bad \xff\xfe bytes", NULL, 0);
     assert_non_null(line);
     json_t *j = parse_line(line);
     assert_non_null(strstr(json_string_value(json_object_get(j, "@message")), "bad"));
@@ -113,21 +113,21 @@ static void invalid_utf8_still_gives_a_json_line(void **state)
 static void level_names_follow_terraform(void **state)
 {
     (void)state;
-    tfp_log_level l;
+    tfp_level l;
     assert_int_equal(tfp_log_level_parse("TRACE", &l), 0);
-    assert_int_equal(l, TFP_LOG_TRACE);
+    assert_int_equal(l, TFP_LEVEL_TRACE);
     assert_int_equal(tfp_log_level_parse("debug", &l), 0);
-    assert_int_equal(l, TFP_LOG_DEBUG);
+    assert_int_equal(l, TFP_LEVEL_DEBUG);
     assert_int_equal(tfp_log_level_parse("Info", &l), 0);
-    assert_int_equal(l, TFP_LOG_INFO);
+    assert_int_equal(l, TFP_LEVEL_INFO);
     assert_int_equal(tfp_log_level_parse("WARN", &l), 0);
-    assert_int_equal(l, TFP_LOG_WARN);
+    assert_int_equal(l, TFP_LEVEL_WARN);
     assert_int_equal(tfp_log_level_parse("error", &l), 0);
-    assert_int_equal(l, TFP_LOG_ERROR);
+    assert_int_equal(l, TFP_LEVEL_ERROR);
     assert_int_equal(tfp_log_level_parse("off", &l), 0);
-    assert_int_equal(l, TFP_LOG_OFF);
+    assert_int_equal(l, TFP_LEVEL_OFF);
     assert_int_equal(tfp_log_level_parse("JSON", &l), 0);
-    assert_int_equal(l, TFP_LOG_TRACE);
+    assert_int_equal(l, TFP_LEVEL_TRACE);
     assert_int_equal(tfp_log_level_parse("loud", &l), -1);
     assert_int_equal(tfp_log_level_parse(NULL, &l), -1);
 }
@@ -138,16 +138,16 @@ static void provider_level_wins_over_tf_log_and_default_is_info(void **state)
     unsetenv("TF_LOG_PROVIDER");
     unsetenv("TF_LOG");
     tfp_log_init_from_env();
-    assert_int_equal(tfp_log_get_level(), TFP_LOG_INFO);
+    assert_int_equal(tfp_log_get_level(), TFP_LEVEL_INFO);
     setenv("TF_LOG", "trace", 1);
     tfp_log_init_from_env();
-    assert_int_equal(tfp_log_get_level(), TFP_LOG_TRACE);
+    assert_int_equal(tfp_log_get_level(), TFP_LEVEL_TRACE);
     setenv("TF_LOG_PROVIDER", "error", 1);
     tfp_log_init_from_env();
-    assert_int_equal(tfp_log_get_level(), TFP_LOG_ERROR);
+    assert_int_equal(tfp_log_get_level(), TFP_LEVEL_ERROR);
     setenv("TF_LOG_PROVIDER", "nonsense", 1);
     tfp_log_init_from_env();
-    assert_int_equal(tfp_log_get_level(), TFP_LOG_INFO);
+    assert_int_equal(tfp_log_get_level(), TFP_LEVEL_INFO);
     unsetenv("TF_LOG_PROVIDER");
     unsetenv("TF_LOG");
 }
@@ -169,13 +169,13 @@ static void lines_below_the_threshold_are_dropped(void **state)
     (void)state;
     FILE *f = tmpfile();
     tfp_log_set_stream(f);
-    tfp_log_set_level(TFP_LOG_INFO);
-    tfp_logf(TFP_LOG_DEBUG, "hidden %d", 1);
-    tfp_logf(TFP_LOG_INFO, "shown %d", 2);
-    tfp_log_kv(TFP_LOG_TRACE, "hidden too", "k", "v", NULL);
-    tfp_log_kv(TFP_LOG_ERROR, "shown too", "k", "v", NULL);
-    tfp_log_set_level(TFP_LOG_OFF);
-    tfp_logf(TFP_LOG_ERROR, "off means off");
+    tfp_log_set_level(TFP_LEVEL_INFO);
+    tfp_logf(TFP_LEVEL_DEBUG, "hidden %d", 1);
+    tfp_logf(TFP_LEVEL_INFO, "shown %d", 2);
+    tfp_log_kv(TFP_LEVEL_TRACE, "hidden too", "k", "v", NULL);
+    tfp_log_kv(TFP_LEVEL_ERROR, "shown too", "k", "v", NULL);
+    tfp_log_set_level(TFP_LEVEL_OFF);
+    tfp_logf(TFP_LEVEL_ERROR, "off means off");
     tfp_log_set_stream(NULL);
     char *all = slurp(f);
     fclose(f);
@@ -185,7 +185,7 @@ static void lines_below_the_threshold_are_dropped(void **state)
     assert_non_null(strstr(all, "\"k\":\"v\""));
     assert_null(strstr(all, "off means"));
     free(all);
-    tfp_log_set_level(TFP_LOG_INFO);
+    tfp_log_set_level(TFP_LEVEL_INFO);
 }
 
 #define THREADS 4
@@ -195,7 +195,7 @@ static void *writer(void *arg)
 {
     long id = (long)(intptr_t)arg;
     for (int i = 0; i < LINES; i++) {
-        tfp_log_kv(TFP_LOG_INFO, "concurrent line with some padding to make it longer", "thread",
+        tfp_log_kv(TFP_LEVEL_INFO, "concurrent line with some padding to make it longer", "thread",
                    id == 0   ? "0"
                    : id == 1 ? "1"
                    : id == 2 ? "2"
@@ -210,7 +210,7 @@ static void concurrent_writers_never_interleave_lines(void **state)
     (void)state;
     FILE *f = tmpfile();
     tfp_log_set_stream(f);
-    tfp_log_set_level(TFP_LOG_INFO);
+    tfp_log_set_level(TFP_LEVEL_INFO);
     pthread_t t[THREADS];
     for (long i = 0; i < THREADS; i++) {
         assert_int_equal(pthread_create(&t[i], NULL, writer, (void *)(intptr_t)i), 0);

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,8 +36,8 @@ static const tfp_schema_block thing_block = {
     .attrs = thing_attrs, .n_attrs = 4, .blocks = thing_blocks, .n_blocks = 1};
 static const tfp_schema thing_schema = {.version = 1, .block = &thing_block};
 
-static int plan_calls;    /* counts plan callbacks (single-threaded tests only) */
-static int saw_cancelled; /* set by plan when ctx says cancelled */
+static atomic_int plan_calls;    /* counts plan callbacks */
+static atomic_int saw_cancelled; /* set by plan when ctx says cancelled */
 static int apply_leaves_unknown;
 static int apply_fails_after_copy;  /* thing_apply copies the plan, then fails */
 static tfp_bytes apply_saw_private; /* planned_private as thing_apply received it */
@@ -68,9 +69,9 @@ static int thing_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out *o
                       tfp_diags *diags)
 {
     (void)diags;
-    __atomic_add_fetch(&plan_calls, 1, __ATOMIC_SEQ_CST);
+    atomic_fetch_add(&plan_calls, 1);
     if (tfp_ctx_cancelled(ctx)) {
-        __atomic_store_n(&saw_cancelled, 1, __ATOMIC_SEQ_CST);
+        atomic_store(&saw_cancelled, 1);
     }
     tfp_value *planned = tfp_value_object_copy(ctx->arena, out->planned_state);
     tfp_value_object_set(planned, "digest",

@@ -648,8 +648,8 @@ static void random_bytes_never_break_any_rpc(void **state)
     uint32_t seed = 0x5eed1234u;
     uint8_t buf[512];
     size_t ok = 0, invalid = 0;
-    tfp_log_level saved = tfp_log_get_level();
-    tfp_log_set_level(TFP_LOG_OFF); /* thousands of "malformed request" warnings */
+    tfp_level saved = tfp_log_get_level();
+    tfp_log_set_level(TFP_LEVEL_OFF); /* thousands of "malformed request" warnings */
     for (size_t m = 0; m < sizeof(all_rpcs) / sizeof(all_rpcs[0]); m++) {
         assert_true(tfp_rpc_known(all_rpcs[m]));
         for (int round = 0; round < 300; round++) {

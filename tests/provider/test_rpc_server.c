@@ -85,7 +85,7 @@ static void *serve(void *arg)
 static fixture *start(bool tls, size_t max_message)
 {
     fixture *f = calloc(1, sizeof(*f));
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_socket_dir_create(&f->sd, NULL, &err), 0);
     snprintf(f->address, sizeof(f->address), "unix:%s", f->sd.path);
     static tfp_provider_def def;
@@ -545,7 +545,7 @@ static void tls_requires_the_client_certificate_terraform_announced(void **state
     grpc_channel_destroy(anon);
     /* A certificate Terraform did not announce: refused. */
     tfp_tls_identity *other = NULL;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_tls_identity_generate(&other, &err), 0);
     grpc_channel *wrong = tls_channel(f, other);
     assert_int_not_equal(health(wrong, "plugin"), GRPC_STATUS_OK);
@@ -565,7 +565,7 @@ static void bad_address_fails_to_start_without_leaking(void **state)
     opts.address = "unix:/nonexistent-dir-for-tfp-test/x.sock";
     opts.handler = tfp_rpc_handle;
     tfp_server *srv = NULL;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_server_start(&srv, &opts, &err), -1);
     assert_null(srv);
     assert_non_null(strstr(err.message, "nonexistent-dir-for-tfp-test"));

@@ -34,7 +34,7 @@ static X509 *parse_der(const tfp_tls_identity *id)
 static tfp_tls_identity *generate(void)
 {
     tfp_tls_identity *id = NULL;
-    tfp_err err = {0, ""};
+    tfp_error err = TFP_ERROR_INIT;
     assert_int_equal(tfp_tls_identity_generate(&id, &err), 0);
     assert_non_null(id);
     return id;

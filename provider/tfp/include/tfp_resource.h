@@ -25,6 +25,7 @@
 #define TFP_RESOURCE_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,13 +34,15 @@
 #include "tfp_schema.h"
 #include "tfp_value.h"
 
-/* Log levels of the ctx logger (the transport maps them onto its own). */
+/* The SDK's one log-level type: of the ctx logger and of the plugin's own
+ * log (TF_LOG). TFP_LEVEL_OFF is a threshold only, never a line's level. */
 typedef enum tfp_level {
     TFP_LEVEL_TRACE = 0,
     TFP_LEVEL_DEBUG = 1,
     TFP_LEVEL_INFO = 2,
     TFP_LEVEL_WARN = 3,
     TFP_LEVEL_ERROR = 4,
+    TFP_LEVEL_OFF = 5,
 } tfp_level;
 
 /* Logger hook installed with tfp_provider_set_logger; must be thread-safe. */
@@ -52,7 +55,7 @@ typedef struct tfp_ctx {
     const tfp_value *provider_config; /* config given to ConfigureProvider, or NULL before */
     void *provider_data;              /* what the provider's configure callback returned */
     const void *resource_data;        /* tfp_resource_type.data */
-    const volatile int *cancelled;    /* nonzero once StopProvider was called; use
+    const atomic_int *cancelled;      /* nonzero once StopProvider was called; use
                                          tfp_ctx_cancelled() */
     tfp_log_fn log;                   /* may be NULL */
     void *log_userdata;

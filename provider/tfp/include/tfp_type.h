@@ -31,26 +31,34 @@ enum {
     TFP_ELIMIT = -3,    /* untrusted input exceeds a bound (depth, size, count) */
     TFP_EFORMAT = -4,   /* malformed bytes (msgpack, JSON) */
     TFP_ENOTFOUND = -5, /* unknown name (resource type, attribute) */
+    TFP_ESYS = -6,      /* a system or library call failed (sys_errno when from errno) */
 };
 
 #define TFP_ERROR_MSG_MAX 512
 
 /*
- * Detail of a failure: a one-line message that starts with the value path
- * when there is one, e.g. ".source[1].path: expected string, got integer".
+ * The SDK's one error value: a one-line message that starts with the value
+ * path when there is one, e.g. ".source[1].path: expected string, got
+ * integer", or names the system call that failed.
  */
 typedef struct tfp_error {
-    int code; /* TFP_E*, TFP_OK when clear */
+    int code;      /* TFP_E*, TFP_OK when clear */
+    int sys_errno; /* errno behind a TFP_ESYS failure, 0 when none */
     char message[TFP_ERROR_MSG_MAX];
 } tfp_error;
 
 #define TFP_ERROR_INIT                                                                             \
     {                                                                                              \
-        TFP_OK, ""                                                                                 \
+        .code = TFP_OK, .sys_errno = 0, .message = ""                                              \
     }
 
 /* Fills err (when not NULL) and returns code. */
 int tfp_error_set(tfp_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fills err (when not NULL) with TFP_ESYS and sys_errno, and returns -1: the
+ * failure value of the process-level modules (handshake, TLS, server). */
+int tfp_error_sys(tfp_error *err, int sys_errno, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 typedef enum tfp_type_kind {
