@@ -47,21 +47,21 @@ typedef struct params {
     uint32_t depth;    /* hash-chain candidates examined per search */
     uint32_t nice;     /* a match this long ends the search */
     uint32_t lazy_max; /* look one position ahead only below this length (0: greedy) */
-    uint32_t good;     /* at or above this length the look-ahead search uses depth/4 */
+    uint32_t good;     /* the look-ahead search uses depth/2, or depth/4 at or above this length */
 } params;
 
 /* The frozen parameter table (LP_DEFLATE_FORMAT "lpdeflate-1"). */
 static const params LEVELS[10] = {
-    {0, 0, 0, 0},          /* 0: stored blocks */
-    {4, 16, 0, 0},         /* 1: greedy */
-    {8, 32, 0, 0},         /* 2 */
-    {16, 64, 0, 0},        /* 3 */
-    {16, 32, 16, 8},       /* 4: lazy */
-    {32, 64, 32, 16},      /* 5 */
-    {48, 128, 64, 16},     /* 6: the default */
-    {96, 192, 128, 32},    /* 7 */
-    {256, 258, 258, 64},   /* 8 */
-    {1024, 258, 258, 258}, /* 9 */
+    {0, 0, 0, 0},         /* 0: stored blocks */
+    {4, 16, 0, 0},        /* 1: greedy */
+    {8, 32, 0, 0},        /* 2 */
+    {16, 64, 0, 0},       /* 3 */
+    {16, 32, 16, 8},      /* 4: lazy */
+    {24, 48, 32, 12},     /* 5 */
+    {35, 65, 65, 16},     /* 6: the default */
+    {64, 128, 128, 32},   /* 7 */
+    {192, 258, 258, 64},  /* 8 */
+    {768, 258, 258, 258}, /* 9 */
 };
 
 enum mode { MODE_UNDECIDED, MODE_COMPRESS, MODE_STORE };
@@ -464,10 +464,9 @@ static void put_symbols(lp_deflate *s, const uint8_t *llen, const uint16_t *lcod
         }
         uint32_t len = v & 511, dist = v >> 9;
         unsigned lc = s->len_code[len], dc = dist_sym(s, dist);
-        put_bits(s, lcode[257 + lc], llen[257 + lc]);
-        put_bits(s, len - LEN_BASE[lc], LEN_EXTRA[lc]);
-        put_bits(s, dcode[dc], dlen[dc]);
-        put_bits(s, dist - DIST_BASE[dc], DIST_EXTRA[dc]);
+        unsigned ln = llen[257 + lc], dn = dlen[dc];
+        put_bits(s, lcode[257 + lc] | (len - LEN_BASE[lc]) << ln, ln + LEN_EXTRA[lc]);
+        put_bits(s, dcode[dc] | (dist - DIST_BASE[dc]) << dn, dn + DIST_EXTRA[dc]);
     }
     put_bits(s, lcode[256], llen[256]);
 }
@@ -571,6 +570,10 @@ static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t 
     const unsigned char *cur = s->buf + p;
     uint32_t h3 = hash3(cur), h4 = hash4(cur);
     uint32_t c3 = s->head3[h3], c = s->head[h4];
+    /* The next position's buckets are needed next: fetch them early. */
+    const unsigned char *nx = cur + 1;
+    __builtin_prefetch(&s->head[hash4(nx)]);
+    __builtin_prefetch(&s->head3[hash3(nx)]);
     s->head3[h3] = p;
     s->prev[p & WMASK] = c;
     s->head[h4] = p;
@@ -635,7 +638,7 @@ static void compress_range(lp_deflate *s, int final)
             s->next_insert = pos + 1;
         }
         if (len >= MIN_MATCH && len < pr->lazy_max && end - pos >= 5) {
-            uint32_t nd = 0, depth = len >= pr->good ? (pr->depth >> 2) | 1 : pr->depth;
+            uint32_t nd = 0, depth = len >= pr->good ? (pr->depth >> 2) | 1 : (pr->depth >> 1) | 1;
             uint32_t nl =
                 find_insert(s, pos + 1, min_u32(MAX_MATCH, end - pos - 1), depth, len, &nd);
             s->next_insert = pos + 2;

@@ -35,6 +35,12 @@ case " $* " in
     ;;
 esac
 
+# The cross-architecture proof of the frozen deflate bytes (make test runs
+# tests/deflate/test_cross.sh): static builds for arm64 and for big-endian
+# s390x, run under qemu-user; they need no multiarch libraries.
+packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross
+    qemu-user-static binutils)
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
