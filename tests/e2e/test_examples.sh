@@ -52,5 +52,25 @@ else
         "(set LAMBDAPACK_AWS_MIRROR to a filesystem mirror that has it)" >&2
 fi
 
+# examples/layer-deps: its wheels/ directory is what CI would build with
+# `pip wheel`; here the test builds it (there is no PyPI) and points the
+# example at it.
+. "$(dirname "$0")/lib_deps.sh"
+py=$(deps_wheel_python) || e2e_fail "no Python able to build wheels (scripts/install-deps.sh)"
+(cd "$E2E_REPO/examples/layer-deps" &&
+    "$py" -m pip wheel -q --no-build-isolation --no-deps --no-index -w "$E2E_WORK/wheels" \
+        packages/textfmt) >"$E2E_WORK/wheel.out" 2>&1 ||
+    { cat "$E2E_WORK/wheel.out" >&2; e2e_fail "cannot build the textfmt wheel"; }
+rm -rf "$E2E_REPO/examples/layer-deps/packages/textfmt/build" \
+    "$E2E_REPO/examples/layer-deps/packages/textfmt/"*.egg-info
+log="$E2E_WORK/example-layer-deps.out"
+TF_VAR_wheelhouse="$E2E_WORK/wheels" LAMBDAPACK_CACHE_DIR="$E2E_WORK/cache" \
+    "$E2E_REPO/scripts/run-example.sh" "$E2E_BUILD" "$E2E_REPO/examples/layer-deps" >"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; e2e_fail "example layer-deps failed (log: $log)"; }
+grep -q 'no changes: the ZIP on disk is the one Terraform recorded' "$log" ||
+    e2e_fail "example layer-deps: no empty second plan"
+unzip -Z1 "$E2E_BUILD/examples/layer-deps/build/textfmt-layer.zip" |
+    grep -qx 'python/textfmt/__init__.py' || e2e_fail "layer-deps: textfmt not under python/"
+
 e2e_assert_clean
 e2e_finish
