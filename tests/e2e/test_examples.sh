@@ -69,8 +69,9 @@ TF_VAR_wheelhouse="$E2E_WORK/wheels" LAMBDAPACK_CACHE_DIR="$E2E_WORK/cache" \
     { tail -n 40 "$log" >&2; e2e_fail "example layer-deps failed (log: $log)"; }
 grep -q 'no changes: the ZIP on disk is the one Terraform recorded' "$log" ||
     e2e_fail "example layer-deps: no empty second plan"
-unzip -Z1 "$E2E_BUILD/examples/layer-deps/build/textfmt-layer.zip" |
-    grep -qx 'python/textfmt/__init__.py' || e2e_fail "layer-deps: textfmt not under python/"
+unzip -Z1 "$E2E_BUILD/examples/layer-deps/build/textfmt-layer.zip" >"$E2E_WORK/layer-entries"
+grep -qx 'python/textfmt/__init__.py' "$E2E_WORK/layer-entries" ||
+    e2e_fail "layer-deps: textfmt not under python/"
 
 e2e_assert_clean
 e2e_finish
