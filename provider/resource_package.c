@@ -456,9 +456,12 @@ static tfp_bytes record_encode(const tfp_ctx *ctx, const char *content_hash, con
     return out;
 }
 
-static bool record_decode(tfp_bytes b, build_record *r)
+/* Parses a record from any writer; *same_writer tells whether this writer
+ * made it. */
+static bool record_parse(tfp_bytes b, build_record *r, bool *same_writer)
 {
     char text[512], writer[128];
+    *same_writer = false;
     if (b.data == NULL || b.len == 0 || b.len >= sizeof(text)) {
         return false;
     }
@@ -469,7 +472,22 @@ static bool record_decode(tfp_bytes b, build_record *r)
                r->zip.base64sha256, &r->zip.size) != 5) {
         return false;
     }
-    return strcmp(writer, RECORD_WRITER) == 0;
+    *same_writer = strcmp(writer, RECORD_WRITER) == 0;
+    return true;
+}
+
+/* A record this writer made: it predicts this writer's bytes. */
+static bool record_decode(tfp_bytes b, build_record *r)
+{
+    bool same;
+    return record_parse(b, r, &same) && same;
+}
+
+/* A record from any writer: what was written then. */
+static bool record_decode_any(tfp_bytes b, build_record *r)
+{
+    bool same;
+    return record_parse(b, r, &same);
 }
 
 /* ---- cache location ---- */
@@ -833,9 +851,11 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
  * Checks at plan that the ZIP can be written (output_path is not a directory,
  * its directory can be created) and that whatever is at output_path may be
  * replaced: never a file that is not a ZIP, such as a source file named by a
- * typo.
+ * typo. For an update that is a warning here and an error at apply:
+ * `terraform destroy` plans the configuration first and stops at any plan
+ * error, and destroying must stay possible (it keeps such a file).
  */
-static int check_output(const tfp_ctx *ctx, const char *output, tfp_diags *diags)
+static int check_output(const tfp_ctx *ctx, const char *output, bool update, tfp_diags *diags)
 {
     lp_error e = LP_ERROR_INIT;
     if (lp_output_check_creatable(output, &e) < 0) {
@@ -844,6 +864,11 @@ static int check_output(const tfp_ctx *ctx, const char *output, tfp_diags *diags
         return -1;
     }
     if (lp_output_check_replaceable(output, &e) < 0) {
+        if (update && e.code == LP_EEXIST) {
+            tfp_diag_warning_at(diags, attr_path(ctx, "output_path"), error_summary(e.code),
+                                "%s. Apply will fail until it is moved away.", e.message);
+            return 0;
+        }
         return diag_lp_error(ctx, diags, &e);
     }
     return 0;
@@ -915,7 +940,10 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     if (manifest_for(ctx, planned, &pc, true, &m, diags) < 0) {
         goto done;
     }
-    if (run_checks(ctx, &pc, m, diags) < 0 || check_output(ctx, pc.output_path, diags) < 0) {
+    /* Both, so that a typo in output_path is named even when the sources
+     * have their own problems. */
+    int output_ok = check_output(ctx, pc.output_path, !tfp_value_is_null(in->prior_state), diags);
+    if (run_checks(ctx, &pc, m, diags) < 0 || output_ok < 0) {
         goto done;
     }
     if (record_decode(in->prior_private, &rec) && strcmp(rec.content_hash, m->content_hash) == 0) {
@@ -945,16 +973,28 @@ done:
 
 /* ---- apply ---- */
 
-/* Removes the ZIP that prior records, only while it is still that ZIP:
- * anything else now at output_path is kept, with a warning. */
-static int package_delete(const tfp_ctx *ctx, const tfp_value *prior, tfp_diags *diags)
+/*
+ * Removes the package at prior's output_path, only while it is still the ZIP
+ * this resource wrote: the one in the build record (private state), which a
+ * refresh never replaces. Without a record (an imported package), the ZIP
+ * the state describes, if it is a ZIP at all. Anything else now at
+ * output_path is kept, with a warning.
+ */
+static int package_delete(const tfp_ctx *ctx, const tfp_value *prior, tfp_bytes private_data,
+                          tfp_diags *diags)
 {
     const char *path = tfp_value_str(tfp_value_attr(prior, "output_path"));
     const char *sha = tfp_value_str(tfp_value_attr(prior, "output_sha256"));
     lp_output_removal what;
     lp_error e = LP_ERROR_INIT;
+    build_record rec;
     if (path == NULL) {
         return 0;
+    }
+    if (record_decode_any(private_data, &rec)) {
+        sha = rec.zip.sha256_hex;
+    } else if (lp_output_check_replaceable(path, &e) < 0) {
+        sha = NULL;
     }
     if (lp_output_remove(path, sha, &what, &e) < 0) {
         tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Cannot remove package", "%s",
@@ -1018,7 +1058,7 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
                          tfp_diags *diags)
 {
     if (tfp_value_is_null(in->planned_state)) {
-        return package_delete(ctx, in->prior_state, diags);
+        return package_delete(ctx, in->prior_state, in->planned_private, diags);
     }
     tfp_value *state = tfp_value_object_copy(ctx->arena, in->planned_state);
     if (state == NULL) {
@@ -1034,7 +1074,7 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
         const char *old = tfp_value_str(tfp_value_attr(in->prior_state, "output_path"));
         const char *now = tfp_value_str(tfp_value_attr(state, "output_path"));
         if (old != NULL && now != NULL && !same_output(old, now) &&
-            package_delete(ctx, in->prior_state, diags) < 0) {
+            package_delete(ctx, in->prior_state, (tfp_bytes){NULL, 0}, diags) < 0) {
             goto done;
         }
     }
