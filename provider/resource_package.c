@@ -865,7 +865,7 @@ static int check_output(const tfp_ctx *ctx, const char *output, bool update, tfp
     }
     if (lp_output_check_replaceable(output, &e) < 0) {
         if (update && e.code == LP_EEXIST) {
-            tfp_diag_warning_at(diags, attr_path(ctx, "output_path"), error_summary(e.code),
+            tfp_diag_warning_at(diags, attr_path(ctx, "output_path"), lp_error_summary(e.code),
                                 "%s. Apply will fail until it is moved away.", e.message);
             return 0;
         }
