@@ -9,7 +9,8 @@
  * An entry is never trusted for what its name claims: anyone who can write
  * the directory (or restore it from a CI cache) can plant a file under any
  * key. Each entry therefore carries a MAC, <key>.mac: HMAC-SHA256 over the
- * key, the writer's identity and the entry's SHA-256 and size, with a key
+ * key, the writer's identity (LP_ZIP_WRITER, libzip's version) and the
+ * entry's SHA-256 and size, with a key
  * that lives outside the cache directory (see cache_key). An entry whose MAC
  * does not verify (planted, damaged, truncated, from another writer, or
  * made under another key) is removed and rebuilt; without a key every store
@@ -29,7 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -73,8 +73,7 @@ static int entry_path(char *buf, size_t len, const char *dir, const char *key, l
 /* What changes the bytes for a manifest besides the manifest itself. */
 static void writer_id(char *buf, size_t len)
 {
-    snprintf(buf, len, "lp-writer-1 libdeflate-%s libzip-%s", LIBDEFLATE_VERSION_STRING,
-             zip_libzip_version());
+    snprintf(buf, len, "%s libzip-%s", LP_ZIP_WRITER, zip_libzip_version());
 }
 
 /*

@@ -257,8 +257,8 @@ static int check_size(checker *c)
     if (c->m->unzipped_size <= LP_LAMBDA_MAX_UNZIPPED) {
         return 0;
     }
-    return lp_check_add(c, LP_CHECK_ERROR, "source", -1, NULL, 0,
-                        "Package exceeds Lambda's unzipped size limit",
+    return lp_check_add(c, c->o->allow_oversize ? LP_CHECK_WARNING : LP_CHECK_ERROR, "source", -1,
+                        NULL, 0, "Package exceeds Lambda's unzipped size limit",
                         "The package unzips to %llu bytes (%.1f MB); Lambda allows at most %llu "
                         "bytes (250 MB) for the function code and all its layers together.",
                         (unsigned long long)c->m->unzipped_size,
@@ -382,7 +382,7 @@ int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_opt
         goto done;
     }
     if ((rc = check_runtime(&c)) < 0 || (rc = check_size(&c)) < 0 ||
-        (rc = check_required(&c)) < 0) {
+        (rc = check_required(&c)) < 0 || (rc = lp_check_sensitive(&c)) < 0) {
         goto done;
     }
     if (opts->handler != NULL && c.rt != NULL && c.rt->family == LP_RUNTIME_NODEJS) {

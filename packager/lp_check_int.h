@@ -72,6 +72,9 @@ void lp_check_find_module(const lp_manifest *m, const char *rel, modref *out);
 int lp_check_file_bytes(checker *c, const lp_file *f, const unsigned char **data, size_t *len,
                         unsigned char **owned);
 
+/* Files whose path marks them as credentials (lp_check_sensitive.c). */
+int lp_check_sensitive(checker *c);
+
 /* The Python checks (external_modules, handler, import walk). */
 int lp_check_python(checker *c);
 

@@ -28,6 +28,7 @@ struct lp_glob {
     lp_glob_seg *segs;
     size_t n_segs;
     int dir_only;
+    int negated; /* the pattern began with `!` */
 };
 
 /* Decodes one UTF-8 code point at s (n bytes left, n > 0); invalid bytes
@@ -221,6 +222,16 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
     const char *b = pattern;
     size_t blen = plen;
     int anchored = 0;
+    if (b[0] == '!') { /* gitignore negation; `\!` is a literal `!` */
+        g->negated = 1;
+        b++;
+        blen--;
+        if (blen == 0) {
+            rc = lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
+                              "invalid glob '!': nothing after the negation");
+            goto done;
+        }
+    }
     if (b[0] == '/') {
         anchored = 1;
         b++;
@@ -304,7 +315,24 @@ done:
     return rc;
 }
 
+static int match(const lp_glob *g, const char *path, int is_dir, int parents);
+
 int lp_glob_match(const lp_glob *g, const char *path, int is_dir)
+{
+    return match(g, path, is_dir, 1);
+}
+
+int lp_glob_match_self(const lp_glob *g, const char *path, int is_dir)
+{
+    return match(g, path, is_dir, 0);
+}
+
+int lp_glob_negated(const lp_glob *g)
+{
+    return g->negated;
+}
+
+static int match(const lp_glob *g, const char *path, int is_dir, int parents)
 {
     /* Split path into components (empty components are skipped). */
     size_t plen = strlen(path);
@@ -345,7 +373,7 @@ int lp_glob_match(const lp_glob *g, const char *path, int is_dir)
      * pattern is not restricted to directories or the path is one. */
     unsigned char *next = rows, *cur = rows + nc + 1;
     for (size_t c = 0; c <= nc; c++) {
-        next[c] = c < nc ? 1 : (unsigned char)(!g->dir_only || is_dir);
+        next[c] = c < nc ? (unsigned char)parents : (unsigned char)(!g->dir_only || is_dir);
     }
     for (size_t si = S; si-- > 0;) {
         const lp_glob_seg *sg = &g->segs[si];

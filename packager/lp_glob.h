@@ -7,6 +7,8 @@
  * at any depth; with a `/` (a leading one is dropped) it is anchored at the
  * source root; a trailing `/` restricts it to directories. A pattern matches
  * a path when it matches the path itself or any of its parent directories.
+ * A leading `!` marks a negated pattern (gitignore's re-include, for exclude
+ * lists; the caller applies it); `\!` is a literal `!`.
  * No I/O: patterns and paths are plain strings.
  */
 #ifndef LP_GLOB_H
@@ -28,6 +30,13 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err);
 /* 1 when g matches path (relative, `/`-separated, no leading `/`; is_dir says
  * whether path itself is a directory), 0 when not, LP_ENOMEM. */
 int lp_glob_match(const lp_glob *g, const char *path, int is_dir);
+
+/* Like lp_glob_match, but only the path itself, never a parent directory:
+ * gitignore's rule for walks that prune excluded directories. */
+int lp_glob_match_self(const lp_glob *g, const char *path, int is_dir);
+
+/* 1 when the pattern began with `!` (the rest is what it matches). */
+int lp_glob_negated(const lp_glob *g);
 
 /* The source text of g (borrowed, valid until lp_glob_free). */
 const char *lp_glob_pattern(const lp_glob *g);

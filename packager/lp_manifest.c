@@ -351,6 +351,35 @@ static int add_directories(lp_manifest *m, lp_error *err)
     return rc;
 }
 
+/* The unzipped limit, from the sizes lp_select saw: before any file is read,
+ * so a huge (or sparse) file costs a stat, not a read. */
+static int check_limit(const lp_manifest *m, const lp_spec *spec, lp_error *err)
+{
+    unsigned long long total = 0;
+    const lp_file *largest = NULL;
+    if (spec->max_unzipped == 0) {
+        return LP_OK;
+    }
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        total += f->size;
+        if (largest == NULL || f->size > largest->size) {
+            largest = f;
+        }
+    }
+    if (total <= spec->max_unzipped) {
+        return LP_OK;
+    }
+    return lp_error_set(err, LP_ELIMIT, 0, largest->source_index,
+                        largest->source_index >= 0 ? "path" : NULL, origin(largest),
+                        "the package would unzip to %llu bytes (%.1f MB), more than the %llu "
+                        "bytes (%.0f MB) Lambda allows for a function and its layers; the "
+                        "largest file is '%s' (%llu bytes). No file was read.",
+                        total, (double)total / (1024.0 * 1024.0), spec->max_unzipped,
+                        (double)spec->max_unzipped / (1024.0 * 1024.0), origin(largest),
+                        (unsigned long long)largest->size);
+}
+
 int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
 {
     int rc = LP_OK;
@@ -383,7 +412,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
         goto done;
     }
     lp_manifest_sort(m);
-    if ((rc = check_collisions(m, err)) < 0) {
+    if ((rc = check_collisions(m, err)) < 0 || (rc = check_limit(m, spec, err)) < 0) {
         goto done;
     }
     if ((rc = hash_all(m->files, m->n_files, spec->threads, err)) < 0) {

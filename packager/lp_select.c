@@ -25,8 +25,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const default_excludes[] = {"__pycache__/", "*.pyc", ".git/", ".DS_Store",
-                                               ".terraform/"};
+/* Build and tool leftovers that never belong in a function (documented in
+ * docs/internals/glob.md and the resource's default_excludes). */
+static const char *const default_excludes[] = {
+    "__pycache__/", "*.pyc",  ".git/",          ".DS_Store",
+    ".terraform/",  ".venv/", ".pytest_cache/", ".mypy_cache/",
+    ".ruff_cache/", ".tox/",  ".coverage",      "**/node_modules/.cache/",
+};
 
 typedef struct dev_ino {
     dev_t dev;
@@ -148,6 +153,28 @@ fail:
 }
 
 /* 1 when the path matches one of the globs, 0 when not, LP_ENOMEM. */
+/*
+ * Whether rel is excluded, with .gitignore's rules: the patterns are taken in
+ * order (default excludes, then excludes, then the source's exclude) and the
+ * last one that matches rel itself decides; a `!` pattern re-includes. A
+ * path below an excluded directory is never reached (the walk prunes it), so
+ * it cannot be re-included, as in git. Returns 1, 0, or LP_ENOMEM.
+ */
+static int is_excluded(const walk *w, const char *rel, int is_dir)
+{
+    int out = 0;
+    for (size_t i = 0; i < w->n_excl; i++) {
+        int m = lp_glob_match_self(w->excl[i], rel, is_dir);
+        if (m < 0) {
+            return m;
+        }
+        if (m > 0) {
+            out = !lp_glob_negated(w->excl[i]);
+        }
+    }
+    return out;
+}
+
 static int any_match(lp_glob *const *g, size_t n, const char *rel, int is_dir)
 {
     for (size_t i = 0; i < n; i++) {
@@ -207,9 +234,9 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
     if (S_ISLNK(st.st_mode)) {
         /* An excluded link is skipped without being followed: excluding a
          * dangling or escaping link is how a user keeps it out. */
-        int excluded = any_match(w->excl, w->n_excl, rel, 0);
+        int excluded = is_excluded(w, rel, 0);
         if (excluded == 0) {
-            excluded = any_match(w->excl, w->n_excl, rel, 1);
+            excluded = is_excluded(w, rel, 1);
         }
         if (excluded != 0) {
             rc = excluded < 0 ? nomem(w->err, w->si) : LP_OK;
@@ -238,7 +265,7 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
         }
     }
     if (S_ISDIR(st.st_mode)) {
-        if ((rc = any_match(w->excl, w->n_excl, rel, 1)) != 0) {
+        if ((rc = is_excluded(w, rel, 1)) != 0) {
             rc = rc < 0 ? nomem(w->err, w->si) : LP_OK;
             goto done;
         }
@@ -258,7 +285,7 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
     if (dirst != NULL && is_output(w, dirst, name, &st)) {
         goto done;
     }
-    if ((rc = any_match(w->excl, w->n_excl, rel, 0)) != 0) {
+    if ((rc = is_excluded(w, rel, 0)) != 0) {
         rc = rc < 0 ? nomem(w->err, w->si) : LP_OK;
         goto done;
     }
@@ -356,6 +383,13 @@ static int compile_all(lp_glob ***globs, size_t *count, const char *const *pats,
             return lp_error_set(err, LP_EGLOB, 0, si, field, "", "invalid glob: NULL pattern");
         }
         int rc = lp_glob_compile(&grown[*count], pats[i], err);
+        if (rc == 0 && lp_glob_negated(grown[*count]) && strcmp(field, "include") == 0) {
+            lp_glob_free(grown[*count]);
+            rc = lp_error_set(err, LP_EGLOB, 0, si, field, pats[i],
+                              "invalid glob '%s': `!` (re-include) works in exclude lists; "
+                              "write '\\%s' for a name that begins with '!'",
+                              pats[i], pats[i]);
+        }
         if (rc < 0) {
             if (err != NULL) {
                 err->field = field;

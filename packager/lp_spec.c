@@ -466,6 +466,8 @@ static int read_package(lp_spec_package *p, owned *o, const json_t *obj, lp_erro
         (rc = get_bool(obj, "strict_imports", &p->check.strict_imports, err)) < 0 ||
         (rc = get_list(o, obj, "required_files", -1, &p->check.required_files,
                        &p->check.n_required_files, err)) < 0 ||
+        (rc = get_list(o, obj, "allow_sensitive_files", -1, &p->check.allow_sensitive_files,
+                       &p->check.n_allow_sensitive_files, err)) < 0 ||
         (rc = read_dependencies(p, o, obj, err)) < 0) {
         return rc;
     }

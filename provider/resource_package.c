@@ -124,13 +124,15 @@ static const tfp_schema_attr package_attrs[] = {
     {.name = "excludes",
      .type = &list_of_string,
      .optional = true,
-     .description = "Globs left out of every path source, added to the default excludes."},
+     .description = "Globs left out of every path source, after the default excludes; "
+                    "`!glob` re-includes, as in .gitignore (the last matching pattern wins)."},
     {.name = "default_excludes",
      .type = &tfp_type_bool,
      .optional = true,
      .computed = true,
-     .description = "Leave out `__pycache__/`, `*.pyc`, `.git/`, `.DS_Store`, `.terraform/`. "
-                    "Default true."},
+     .description = "Leave out `__pycache__/`, `*.pyc`, `.git/`, `.DS_Store`, `.terraform/`, "
+                    "`.venv/`, `.pytest_cache/`, `.mypy_cache/`, `.ruff_cache/`, `.tox/`, "
+                    "`.coverage`, `node_modules/.cache/`. Default true."},
     {.name = "handler",
      .type = &tfp_type_string,
      .optional = true,
@@ -148,6 +150,12 @@ static const tfp_schema_attr package_attrs[] = {
      .type = &list_of_string,
      .optional = true,
      .description = "Archive paths that must be in the package."},
+    {.name = "allow_sensitive_files",
+     .type = &list_of_string,
+     .optional = true,
+     .description = "Globs of archive paths that may be packaged although their name marks them "
+                    "as credentials (`.env`, `*.pem`, `id_rsa`, `.aws/`, ...: a plan error "
+                    "otherwise), e.g. a public CA bundle `certs/ca.pem`."},
     {.name = "external_modules",
      .type = &list_of_string,
      .optional = true,
@@ -330,6 +338,8 @@ static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config 
         bool_or(tfp_value_attr(cfg, "strict_imports"), check->strict_imports) ? 1 : 0;
     check->required_files =
         string_list(ctx, tfp_value_attr(cfg, "required_files"), &check->n_required_files);
+    check->allow_sensitive_files = string_list(ctx, tfp_value_attr(cfg, "allow_sensitive_files"),
+                                               &check->n_allow_sensitive_files);
     const char *arch = tfp_value_str(tfp_value_attr(cfg, "architecture"));
     if (arch != NULL) {
         pc->pkg.architecture = arch;
@@ -365,7 +375,8 @@ static const tfp_path *error_path(const tfp_ctx *ctx, const lp_error *e)
     if (e->source_index >= 0) {
         return source_path(ctx, (size_t)e->source_index, field);
     }
-    static const char *const top_level[] = {"excludes", "output_path", "runtime", "handler"};
+    static const char *const top_level[] = {"excludes", "output_path", "runtime", "handler",
+                                            "allow_sensitive_files"};
     for (size_t i = 0; field != NULL && i < sizeof(top_level) / sizeof(top_level[0]); i++) {
         if (strcmp(field, top_level[i]) == 0) {
             return attr_path(ctx, field);

@@ -67,8 +67,9 @@ typedef struct cli_opts {
     cli_source *sources;
     size_t n_sources;
     lp_source *flat; /* sources as the spec holds them */
-    strlist excludes, includes, external, required;
-    char **owned; /* strings split from arguments, freed at exit */
+    strlist excludes, includes, external, required, allow_sensitive;
+    int no_size_limit; /* --no-size-limit: Lambda's unzipped limit is a warning */
+    char **owned;      /* strings split from arguments, freed at exit */
     size_t n_owned;
     lp_dependency *deps; /* --requirements / --npm-lock, in order */
     size_t n_deps;
@@ -101,6 +102,7 @@ static void opts_free(cli_opts *o)
     free(o->includes.items);
     free(o->external.items);
     free(o->required.items);
+    free(o->allow_sensitive.items);
     free(o->deps);
     free(o->find_links.items);
     lp_spec_package_free(o->tf);
@@ -259,6 +261,8 @@ enum {
     OPT_INDEX_URL,
     OPT_FIND_LINKS,
     OPT_NO_CACHE,
+    OPT_ALLOW_SENSITIVE,
+    OPT_NO_SIZE_LIMIT,
 };
 
 static const struct option cli_options[] = {
@@ -291,6 +295,8 @@ static const struct option cli_options[] = {
     {"index-url", required_argument, NULL, OPT_INDEX_URL},
     {"find-links", required_argument, NULL, OPT_FIND_LINKS},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"allow-sensitive-file", required_argument, NULL, OPT_ALLOW_SENSITIVE},
+    {"no-size-limit", no_argument, NULL, OPT_NO_SIZE_LIMIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -365,6 +371,8 @@ static int parse_definition_option(cli_opts *o, int c, const char *arg)
         return push(&o->external, arg);
     case OPT_REQUIRE:
         return push(&o->required, arg);
+    case OPT_ALLOW_SENSITIVE:
+        return push(&o->allow_sensitive, arg);
     case OPT_REQUIREMENTS:
         return add_dependency(o, arg, LP_DEPS_PIP, "--requirements");
     case OPT_NPM_LOCK:
@@ -429,6 +437,9 @@ static int parse_args(cli_opts *o, cmd_kind cmd, int argc, char **argv)
         case 'C':
             o->base_dir = arg;
             break;
+        case OPT_NO_SIZE_LIMIT:
+            o->no_size_limit = 1;
+            break;
         case OPT_THREADS:
             if (parse_int(arg, 0, 64, "thread count", &o->threads) < 0) {
                 return -1;
@@ -491,6 +502,8 @@ static int finish_definition(cli_opts *o)
     o->pkg.check.n_external_modules = o->external.n;
     o->pkg.check.required_files = o->required.items;
     o->pkg.check.n_required_files = o->required.n;
+    o->pkg.check.allow_sensitive_files = o->allow_sensitive.items;
+    o->pkg.check.n_allow_sensitive_files = o->allow_sensitive.n;
     for (size_t i = 0; i < o->n_deps; i++) {
         o->deps[i].index_url = o->index_url;
         o->deps[i].find_links = o->find_links.items;
@@ -611,11 +624,13 @@ static int print_findings(const lp_check_report *r)
 }
 
 /* Runs the plan-time checks; EXIT_DIFF when any finding is an error. */
-static int run_checks(const lp_spec_package *p, const lp_manifest *m)
+static int run_checks(const cli_opts *o, const lp_spec_package *p, const lp_manifest *m)
 {
     lp_check_report *r = NULL;
     lp_error err = LP_ERROR_INIT;
-    if (lp_check_run(&r, m, &p->check, &err) < 0) {
+    lp_check_options check = p->check;
+    check.allow_oversize = o->no_size_limit;
+    if (lp_check_run(&r, m, &check, &err) < 0) {
         return fail(&err);
     }
     int rc = print_findings(r) ? EXIT_DIFF : 0;
@@ -628,6 +643,9 @@ static lp_spec spec_of(const cli_opts *o, const lp_spec_package *p)
 {
     lp_spec spec = p->spec;
     spec.threads = o->threads;
+    if (o->no_size_limit) {
+        spec.max_unzipped = 0;
+    }
     return spec;
 }
 
@@ -772,9 +790,12 @@ static const char *DEFINITION_HELP =
     "Inline files:\n"
     "      --content NAME=TEXT     a file at archive path NAME holding TEXT\n"
     "Package options (resource argument in brackets):\n"
-    "      --exclude GLOB          leave out matching paths of every SOURCE [excludes]\n"
+    "      --exclude GLOB          leave out matching paths of every SOURCE; !GLOB\n"
+    "                              re-includes, as in .gitignore [excludes]\n"
     "      --include GLOB          --source-include for every SOURCE without its own\n"
-    "      --no-default-excludes   keep __pycache__/, *.pyc, .git/, .DS_Store, .terraform/\n"
+    "      --no-default-excludes   keep __pycache__/, *.pyc, .git/, .DS_Store, .terraform/,\n"
+    "                              .venv/, .pytest_cache/, .mypy_cache/, .ruff_cache/,\n"
+    "                              .tox/, .coverage, node_modules/.cache/\n"
     "                              [default_excludes = false]\n"
     "      --level N               deflate level 0-9 (0 = stored), default 6\n"
     "                              [compression_level]\n"
@@ -789,6 +810,10 @@ static const char *DEFINITION_HELP =
     "      --external-module M     a module a layer provides (repeatable) [external_modules]\n"
     "      --require FILE          an archive path that must be present (repeatable)\n"
     "                              [required_files]\n"
+    "      --allow-sensitive-file GLOB  package a file whose name marks it as a\n"
+    "                              credential (.env, *.pem, ...; repeatable)\n"
+    "                              [allow_sensitive_files]\n"
+    "      --no-size-limit         build even over Lambda's 250 MB unzipped limit\n"
     "Dependencies, installed from a lock file into a machine-wide cache [dependencies]:\n"
     "      --requirements FILE[=PREFIX]  pip requirements*.txt (wheels only), under PREFIX/\n"
     "      --npm-lock FILE[=PREFIX]  package-lock.json (npm ci), as PREFIX/node_modules/\n"
@@ -901,7 +926,7 @@ static int cmd_build(int argc, char **argv)
         rc = fail(&err);
         goto done;
     }
-    if ((rc = run_checks(p, m)) != 0) {
+    if ((rc = run_checks(&o, p, m)) != 0) {
         progress_stop(&prog);
         goto done;
     }
@@ -979,7 +1004,7 @@ static int cmd_check(int argc, char **argv)
         rc = fail(&err);
         goto done;
     }
-    rc = run_checks(p, m);
+    rc = run_checks(&o, p, m);
     if (rc == 0) {
         printf("%zu files, content_hash %s: no errors%s%s\n", m->n_files, m->content_hash,
                p->check.handler != NULL ? " for handler " : "",

@@ -33,6 +33,9 @@
 #define LP_SPEC_DEFAULT_ALLOW_EXTERNAL_SYMLINKS 0 /* allow_external_symlinks */
 #define LP_SPEC_DEFAULT_STRICT_IMPORTS 1          /* strict_imports */
 #define LP_SPEC_DEFAULT_ARCHITECTURE "x86_64"     /* architecture */
+/* Lambda's unzipped limit (function and layers), checked from file sizes
+ * before any file is read; CLI --no-size-limit: 0. */
+#define LP_SPEC_DEFAULT_MAX_UNZIPPED ((unsigned long long)262144000)
 
 /* One source: either a filesystem path (dir taken recursively, or a file),
  * or inline content with an archive filename. */
@@ -64,6 +67,8 @@ typedef struct lp_spec {
     const char *output_path;     /* when inside a source, it is never packaged; may be NULL */
     const char *base_dir;        /* relative paths are resolved against it; NULL = cwd */
     int threads; /* worker threads hashing files; <= 0: one per online CPU (added field) */
+    unsigned long long max_unzipped; /* LP_ELIMIT before reading any file when the selected
+                                        files' sizes add up to more; 0: no limit */
 } lp_spec;
 
 #define LP_SPEC_INIT                                                                               \
@@ -72,6 +77,7 @@ typedef struct lp_spec {
         .level = LP_SPEC_DEFAULT_LEVEL,                                                            \
         .allow_external_symlinks = LP_SPEC_DEFAULT_ALLOW_EXTERNAL_SYMLINKS,                        \
         .directory_entries = LP_SPEC_DEFAULT_DIRECTORY_ENTRIES,                                    \
+        .max_unzipped = LP_SPEC_DEFAULT_MAX_UNZIPPED,                                              \
     }
 
 #define LP_CHECK_OPTIONS_VERSION 1
@@ -86,6 +92,10 @@ typedef struct lp_check_options {
     int strict_imports;                /* 1: unresolved imports are errors, not warnings */
     const char *const *required_files; /* archive paths that must be present */
     size_t n_required_files;
+    const char *const *allow_sensitive_files; /* globs of archive paths that may look like
+                                                 credentials (.env, *.pem, ...) */
+    size_t n_allow_sensitive_files;
+    int allow_oversize; /* 1: over Lambda's unzipped limit is a warning (--no-size-limit) */
 } lp_check_options;
 
 #define LP_CHECK_OPTIONS_INIT                                                                      \

@@ -985,6 +985,88 @@ static void data_dir_package_is_read_from_disk(void **state)
     lp_manifest_free(m);
 }
 
+/* Every path the credential list covers is an error naming it and how to
+ * allow it; look-alikes and templates are not. */
+static void sensitive_files_are_errors_naming_each_file(void **state)
+{
+    (void)state;
+    static const char *const secret[] = {
+        ".env",
+        "app/.env.production",
+        "server.pem",
+        "tls/private.key",
+        "cert.p12",
+        "cert.pfx",
+        "id_rsa",
+        "keys/id_rsa.pub",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        ".ssh/config",
+        "home/.ssh/known_hosts",
+        ".aws/credentials",
+        "x/.aws/config",
+        ".netrc",
+        ".npmrc",
+        ".pypirc",
+        ".git-credentials",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        "prod.tfvars",
+    };
+    static const char *const harmless[] = {
+        "app.py",      ".env.example", ".env.sample", ".env.template", "environment.py",
+        "docs/ssh.md", "pem.py",       "keys.py",     "my.envrc",
+    };
+    size_t ns = sizeof(secret) / sizeof(secret[0]), nh = sizeof(harmless) / sizeof(harmless[0]);
+    hm_file files[64];
+    for (size_t i = 0; i < ns; i++) {
+        files[i] = (hm_file){secret[i], "s"};
+    }
+    for (size_t i = 0; i < nh; i++) {
+        files[ns + i] = (hm_file){harmless[i], "h"};
+    }
+    lp_manifest *m = hm_make(files, ns + nh);
+    lp_check_options o = LP_CHECK_OPTIONS_INIT;
+    lp_check_report *r = run(m, &o);
+    assert_int_equal(r->n, ns);
+    for (size_t i = 0; i < ns; i++) {
+        char needle[128];
+        snprintf(needle, sizeof(needle), "'%s' looks like a credential", secret[i]);
+        const lp_check_finding *f = with_detail(r, needle);
+        if (f == NULL) {
+            dump(r);
+            fail_msg("no finding for %s", secret[i]);
+        }
+        assert_int_equal(f->severity, LP_CHECK_ERROR);
+        assert_string_equal(f->summary, "Sensitive file in package");
+        assert_string_equal(f->field, "source");
+        assert_non_null(strstr(f->detail, "allow_sensitive_files"));
+        assert_string_equal(f->archive_path, secret[i]);
+    }
+    lp_check_report_free(r);
+
+    /* allow_sensitive_files lets chosen ones through. */
+    const char *allow[] = {"*.pem", ".aws/"};
+    o.allow_sensitive_files = allow;
+    o.n_allow_sensitive_files = 2;
+    r = run(m, &o);
+    assert_int_equal(r->n, ns - 3);
+    assert_null(with_detail(r, "'server.pem'"));
+    assert_null(with_detail(r, "'.aws/credentials'"));
+    lp_check_report_free(r);
+
+    /* A bad or negated allow glob is an error of allow_sensitive_files. */
+    const char *bad[] = {"!*.pem"};
+    o.allow_sensitive_files = bad;
+    o.n_allow_sensitive_files = 1;
+    lp_check_report *none = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_check_run(&none, m, &o, &err), LP_EGLOB);
+    assert_string_equal(err.field, "allow_sensitive_files");
+    hm_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1032,6 +1114,7 @@ int main(void)
         cmocka_unit_test(thousands_of_vendored_files_check_quickly),
         cmocka_unit_test(incident_is_found_through_lp_manifest_build),
         cmocka_unit_test(data_dir_package_is_read_from_disk),
+        cmocka_unit_test(sensitive_files_are_errors_naming_each_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

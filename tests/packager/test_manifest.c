@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lp_manifest.h"
+#include "lp_memo.h"
 #include "testutil.h"
 
 /* SHA-256 of "abc" and of the empty string (FIPS 180-2 test vectors). */
@@ -260,10 +261,57 @@ static void thread_count_does_not_change_the_manifest(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
+/* Lambda's unzipped limit is checked from the sizes the walk saw, before a
+ * single byte is read: a file that was hashed would be in this process's
+ * memo (its timestamps are settled), one that was not read is not. */
+static void unzipped_limit_is_checked_before_any_file_is_read(void **state)
+{
+    const char *d = *state;
+    char big[4096];
+    memset(big, 'x', sizeof(big));
+    big[sizeof(big) - 1] = '\0';
+    tu_write(d, "src/big.bin", big, 0644);
+    tu_write(d, "src/small.py", "x = 1\n", 0644);
+    /* Settled for the memo: mtime and ctime older than LP_MEMO_SETTLE_SEC. */
+    assert_int_equal(tu_sh("touch -d '1 hour ago' '%s/src/big.bin' '%s/src/small.py'", d, d), 0);
+    sleep(LP_MEMO_SETTLE_SEC + 1);
+    char *src = tu_path(d, "src");
+    char *bigpath = tu_path(d, "src/big.bin");
+    lp_source s;
+    memset(&s, 0, sizeof(s));
+    s.path = src;
+    lp_spec spec = LP_SPEC_INIT;
+    assert_true(spec.max_unzipped == 262144000ULL); /* Lambda's 250 MB by default */
+    spec.sources = &s;
+    spec.n_sources = 1;
+    spec.max_unzipped = 1000;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    lp_memo_clear();
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), LP_ELIMIT);
+    assert_null(m);
+    assert_non_null(strstr(err.message, "4101 bytes"));
+    assert_non_null(strstr(err.message, "big.bin"));
+    assert_non_null(strstr(err.message, "No file was read"));
+    assert_int_equal(err.source_index, 0);
+    struct stat st;
+    unsigned char sha[32];
+    assert_int_equal(stat(bigpath, &st), 0);
+    assert_false(lp_memo_get(&st, sha));
+    /* Without the limit the same build reads (and memoizes) the file. */
+    spec.max_unzipped = 0;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    assert_true(lp_memo_get(&st, sha));
+    lp_manifest_free(m);
+    free(bigpath);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(directory_source_is_taken_recursively_and_sorted),
+        T(unzipped_limit_is_checked_before_any_file_is_read),
         T(file_hashes_are_sha256_of_the_contents),
         T(modes_are_0644_or_0755_when_any_execute_bit_is_set),
         T(package_without_files_is_einval_but_empty_source_is_fine),

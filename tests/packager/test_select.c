@@ -40,6 +40,14 @@ static void default_excludes_drop_caches_and_vcs_files(void **state)
     tu_write(d, "src/.git/HEAD", "x", 0644);
     tu_write(d, "src/sub/.DS_Store", "x", 0644);
     tu_write(d, "src/.terraform/x", "x", 0644);
+    tu_write(d, "src/.venv/lib/site.py", "x", 0644);
+    tu_write(d, "src/.pytest_cache/v/x", "x", 0644);
+    tu_write(d, "src/.mypy_cache/x.json", "x", 0644);
+    tu_write(d, "src/.ruff_cache/x", "x", 0644);
+    tu_write(d, "src/.tox/py312/x", "x", 0644);
+    tu_write(d, "src/.coverage", "x", 0644);
+    tu_write(d, "src/web/node_modules/.cache/babel/x.json", "x", 0644);
+    tu_write(d, "src/node_modules/.cache/x", "x", 0644);
     char *src = tu_path(d, "src");
     lp_manifest *m = NULL;
     lp_error err = LP_ERROR_INIT;
@@ -56,7 +64,7 @@ static void default_excludes_drop_caches_and_vcs_files(void **state)
     spec.n_sources = 1;
     spec.default_excludes = 0;
     assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
-    assert_int_equal(m->n_files, 6);
+    assert_int_equal(m->n_files, 14);
     lp_manifest_free(m);
     free(src);
 }
@@ -444,6 +452,121 @@ static void output_zip_and_its_temp_files_inside_a_source_are_skipped(void **sta
     free(out);
 }
 
+/* Builds src with spec-wide excludes exc and source excludes sexc; returns
+ * the archive paths joined by spaces, or the error's message. */
+static char *select_with(const char *src, const char *const *exc, size_t n, const char *const *sexc,
+                         size_t sn, int *rc)
+{
+    lp_source s;
+    memset(&s, 0, sizeof(s));
+    s.path = src;
+    s.exclude = sexc;
+    s.n_exclude = sn;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &s;
+    spec.n_sources = 1;
+    spec.excludes = exc;
+    spec.n_excludes = n;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    *rc = lp_manifest_build(&m, &spec, &err);
+    char *out = calloc(1, 4096);
+    assert_non_null(out);
+    if (*rc < 0) {
+        snprintf(out, 4096, "%s", err.message);
+        return out;
+    }
+    for (size_t i = 0; i < m->n_files; i++) {
+        strcat(out, i > 0 ? " " : "");
+        strcat(out, m->files[i].archive_path);
+    }
+    lp_manifest_free(m);
+    return out;
+}
+
+static void gitignore_negation_re_includes_with_last_match_winning(void **state)
+{
+    const char *d = *state;
+    tu_write(d, "src/README.md", "r", 0644);
+    tu_write(d, "src/NOTES.md", "n", 0644);
+    tu_write(d, "src/app.py", "a", 0644);
+    tu_write(d, "src/docs/keep.md", "k", 0644);
+    tu_write(d, "src/docs/drop.md", "d", 0644);
+    tu_write(d, "src/logs/keep.txt", "k", 0644);
+    char *src = tu_path(d, "src");
+    int rc;
+    char *got;
+
+    const char *md[] = {"*.md", "!README.md"};
+    got = select_with(src, md, 2, NULL, 0, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got, "README.md app.py logs/keep.txt");
+    free(got);
+
+    /* Order matters: a later plain pattern excludes again. */
+    const char *md_rev[] = {"!README.md", "*.md"};
+    got = select_with(src, md_rev, 2, NULL, 0, &rc);
+    assert_string_equal(got, "app.py logs/keep.txt");
+    free(got);
+
+    /* Files matched by "docs/<star>" can be re-included... */
+    const char *docs[] = {"docs/*", "!docs/keep.md"};
+    got = select_with(src, docs, 2, NULL, 0, &rc);
+    assert_string_equal(got, "NOTES.md README.md app.py docs/keep.md logs/keep.txt");
+    free(got);
+
+    /* ...but not below an excluded directory (git does not look inside). */
+    const char *logs[] = {"logs/", "!logs/keep.txt"};
+    got = select_with(src, logs, 2, NULL, 0, &rc);
+    assert_string_equal(got, "NOTES.md README.md app.py docs/drop.md docs/keep.md");
+    free(got);
+
+    /* A source's own exclude comes last: it can re-include a spec-wide one. */
+    const char *all_md[] = {"*.md"};
+    const char *keep_notes[] = {"!NOTES.md"};
+    got = select_with(src, all_md, 1, keep_notes, 1, &rc);
+    assert_string_equal(got, "NOTES.md app.py logs/keep.txt");
+    free(got);
+
+    /* ...and a default exclude. */
+    tu_write(d, "src/.coverage", "c", 0644);
+    const char *keep_cov[] = {"!.coverage"};
+    got = select_with(src, keep_cov, 1, NULL, 0, &rc);
+    assert_string_equal(got, ".coverage NOTES.md README.md app.py docs/drop.md docs/keep.md "
+                             "logs/keep.txt");
+    free(got);
+
+    /* `\!` is a literal '!' in a name. */
+    tu_write(d, "src/!bang.txt", "b", 0644);
+    const char *bang[] = {"\\!bang.txt", ".coverage"};
+    got = select_with(src, bang, 2, NULL, 0, &rc);
+    assert_string_equal(got, "NOTES.md README.md app.py docs/drop.md docs/keep.md logs/keep.txt");
+    free(got);
+    free(src);
+}
+
+static void negation_in_an_include_list_is_an_error(void **state)
+{
+    const char *d = *state;
+    tu_write(d, "src/a.py", "a", 0644);
+    char *src = tu_path(d, "src");
+    const char *inc[] = {"!a.py"};
+    lp_source s;
+    memset(&s, 0, sizeof(s));
+    s.path = src;
+    s.include = inc;
+    s.n_include = 1;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &s;
+    spec.n_sources = 1;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), LP_EGLOB);
+    assert_string_equal(err.field, "include");
+    assert_non_null(strstr(err.message, "exclude lists"));
+    free(src);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
@@ -452,6 +575,8 @@ int main(void)
         T(prefix_puts_files_under_a_directory),
         T(default_excludes_drop_caches_and_vcs_files),
         T(include_and_exclude_globs_select_files),
+        T(gitignore_negation_re_includes_with_last_match_winning),
+        T(negation_in_an_include_list_is_an_error),
         T(invalid_glob_names_field_and_source),
         T(single_file_source_uses_its_name),
         T(inline_content_becomes_an_entry),
