@@ -98,6 +98,11 @@ int lp_check_add(checker *c, lp_check_severity sev, const char *field, int index
     return 0;
 }
 
+lp_check_report *lp_check_report_new(void)
+{
+    return calloc(1, sizeof(lp_check_report));
+}
+
 int lp_check_zip_size(lp_check_report *r, unsigned long long zip_size)
 {
     if (r == NULL || zip_size <= LP_LAMBDA_MAX_DIRECT_ZIP) {

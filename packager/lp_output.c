@@ -167,3 +167,43 @@ int lp_output_clean_stale(const char *output_path)
     }
     return base[0] != '\0' ? lp_fs_remove_stale_temps(dir, base) : 0;
 }
+
+/* The parent directory of path into buf ("." for a bare name). */
+static void parent_dir(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(buf, size, ".");
+    } else if (slash == path) {
+        snprintf(buf, size, "/");
+    } else {
+        snprintf(buf, size, "%.*s", (int)(slash - path), path);
+    }
+}
+
+static int same_identity(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int lp_output_same(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
+    if (strcmp(a, b) == 0 || same_identity(a, b)) {
+        return 1;
+    }
+    const char *base_a = strrchr(a, '/'), *base_b = strrchr(b, '/');
+    base_a = base_a != NULL ? base_a + 1 : a;
+    base_b = base_b != NULL ? base_b + 1 : b;
+    if (strcmp(base_a, base_b) != 0) {
+        return 0;
+    }
+    char dir_a[PATH_MAX], dir_b[PATH_MAX];
+    parent_dir(a, dir_a, sizeof(dir_a));
+    parent_dir(b, dir_b, sizeof(dir_b));
+    return same_identity(dir_a, dir_b);
+}

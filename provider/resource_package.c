@@ -17,14 +17,10 @@
  *          changes the computed attributes, so the next plan shows a diff.
  *   import reads an existing ZIP into state.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lp_cache.h"
 #include "lp_check.h"
@@ -432,7 +428,7 @@ static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_man
 /* Lambda's direct-upload limit, known once the ZIP's size is. */
 static void warn_zip_size(const tfp_ctx *ctx, const lp_zip_info *zip, tfp_diags *diags)
 {
-    lp_check_report *report = calloc(1, sizeof(*report));
+    lp_check_report *report = lp_check_report_new();
     if (report != NULL && lp_check_zip_size(report, zip->size) == 0) {
         report_diags(ctx, report, diags);
     }
@@ -885,34 +881,6 @@ static int check_output(const tfp_ctx *ctx, const char *output, bool update, tfp
     return 0;
 }
 
-/*
- * True when two spellings of output_path name the same file ("build/x.zip" and
- * "./build/x.zip"): same basename, and parent directories that resolve to the
- * same place (or are equal as written when they do not exist yet).
- */
-static bool same_output(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL) {
-        return a == b;
-    }
-    if (strcmp(a, b) == 0) {
-        return true;
-    }
-    const char *base_a = strrchr(a, '/'), *base_b = strrchr(b, '/');
-    base_a = base_a != NULL ? base_a + 1 : a;
-    base_b = base_b != NULL ? base_b + 1 : b;
-    if (strcmp(base_a, base_b) != 0) {
-        return false;
-    }
-    char dir_a[PATH_MAX], dir_b[PATH_MAX], real_a[PATH_MAX], real_b[PATH_MAX];
-    snprintf(dir_a, sizeof(dir_a), "%.*s", base_a == a ? 1 : (int)(base_a - a),
-             base_a == a ? "." : a);
-    snprintf(dir_b, sizeof(dir_b), "%.*s", base_b == b ? 1 : (int)(base_b - b),
-             base_b == b ? "." : b);
-    return realpath(dir_a, real_a) != NULL && realpath(dir_b, real_b) != NULL &&
-           strcmp(real_a, real_b) == 0;
-}
-
 static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out *out,
                         tfp_diags *diags)
 {
@@ -933,7 +901,7 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     const tfp_value *new_out = tfp_value_attr(planned, "output_path");
     if (!tfp_value_is_null(in->prior_state) &&
         (!tfp_value_is_known(new_out) ||
-         !same_output(tfp_value_str(prior_out), tfp_value_str(new_out)))) {
+         !lp_output_same(tfp_value_str(prior_out), tfp_value_str(new_out)))) {
         tfp_plan_require_replace(ctx, out, attr_path(ctx, "output_path"));
     }
     if (!tfp_value_is_known_fully(in->config)) {
@@ -1084,7 +1052,7 @@ static int package_apply(const tfp_ctx *ctx, const tfp_apply_in *in, tfp_apply_o
     if (!tfp_value_is_null(in->prior_state)) {
         const char *old = tfp_value_str(tfp_value_attr(in->prior_state, "output_path"));
         const char *now = tfp_value_str(tfp_value_attr(state, "output_path"));
-        if (old != NULL && now != NULL && !same_output(old, now) &&
+        if (old != NULL && now != NULL && !lp_output_same(old, now) &&
             package_delete(ctx, in->prior_state, (tfp_bytes){NULL, 0}, diags) < 0) {
             goto done;
         }

@@ -60,6 +60,10 @@ int lp_check_run(lp_check_report **out, const lp_manifest *m, const lp_check_opt
 /* Frees a report and its strings. Accepts NULL. */
 void lp_check_report_free(lp_check_report *r);
 
+/* An empty report, for lp_check_zip_size (free with lp_check_report_free),
+ * or NULL when out of memory. */
+lp_check_report *lp_check_report_new(void);
+
 /* Appends to r the warning for a ZIP of zip_size bytes when it is larger
  * than LP_LAMBDA_MAX_DIRECT_ZIP (the caller knows the size only after
  * building). Returns 0, or LP_ENOMEM (r unchanged). */

@@ -42,6 +42,16 @@ typedef enum lp_output_removal {
 int lp_output_remove(const char *output_path, const char *expect_sha256, lp_output_removal *what,
                      lp_error *err);
 
+/*
+ * 1 when two spellings of an output path name the same file, by the rule
+ * lp_select uses to keep the output out of its own package: the same
+ * (device, inode) when the file exists; else the same basename in
+ * directories with the same (device, inode); else (nothing exists yet) the
+ * same string. "build/x.zip", "./build/x.zip" and a path through a symlinked
+ * directory are one file. NULL equals only NULL.
+ */
+int lp_output_same(const char *a, const char *b);
+
 /* Removes, beside output_path, the temporary files of this packager that are
  * older than the current process: <name>.XXXXXX.tmp and libzip's
  * <name>.XXXXXX.tmp.XXXXXX, regular files only. Best effort; returns how many
