@@ -437,6 +437,31 @@ static int compile_spec_excludes(const lp_spec *spec, lp_glob ***g, size_t *n, l
     return compile_all(g, n, spec->excludes, spec->n_excludes, "excludes", -1, err);
 }
 
+/* A file source's prefix is the folder the file goes in. One whose last
+ * part is the file's own name ("settings.json" under "api/settings.json")
+ * would nest the file in a folder of its name: an error saying what to
+ * write instead. */
+static int check_file_prefix(walk *w, const char *prefix, const char *name)
+{
+    const char *last = strrchr(prefix, '/');
+    last = last != NULL ? last + 1 : prefix;
+    if (prefix[0] == '\0' || strcmp(last, name) != 0) {
+        return LP_OK;
+    }
+    int parent = (int)(last - prefix) - (last != prefix ? 1 : 0);
+    if (parent == 0) {
+        return lp_error_set(w->err, LP_EPATH, 0, w->si, "prefix", prefix,
+                            "prefix '%s' names the file itself; a prefix is the folder the file "
+                            "goes in, so it would land at %s/%s. Leave prefix out to put it at "
+                            "the root as %s.",
+                            prefix, prefix, name, name);
+    }
+    return lp_error_set(w->err, LP_EPATH, 0, w->si, "prefix", prefix,
+                        "prefix '%s' names the file itself; a prefix is the folder the file goes "
+                        "in, so it would land at %s/%s. Write prefix = \"%.*s\" to get %s.",
+                        prefix, prefix, name, parent, prefix, prefix);
+}
+
 static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
 {
     const lp_source *src = &w->spec->sources[w->si];
@@ -527,6 +552,9 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
         /* The archive name is the name as written (a symlink keeps its own). */
         const char *wslash = strrchr(fspath, '/');
         const char *wname = wslash != NULL ? wslash + 1 : fspath;
+        if ((rc = check_file_prefix(w, prefix, wname)) < 0) {
+            goto free_globs;
+        }
         struct stat dirst;
         char *dir = strndup(w->root_real, (size_t)(name - w->root_real));
         if (dir == NULL) {

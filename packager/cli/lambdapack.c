@@ -884,6 +884,40 @@ static void help(const char *usage)
     fputs(DEFINITION_HELP, stdout);
 }
 
+/* Parses a command's arguments; prints usage for --help. Returns 0 when
+ * parsed, 1 when help was printed, -1 after printing an error. */
+static int parse_or_help(cli_opts *o, cmd_kind cmd, int argc, char **argv, const char *usage)
+{
+    int rc = parse_args(o, cmd, argc, argv);
+    if (rc == -2) {
+        help(usage);
+        return 1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+/* Installs p's dependencies into *spec (the spec to build, adjusted by the
+ * caller), then builds its manifest; prog (may be NULL) is started once
+ * the dependencies are in. Returns 0 or EXIT_ERR after printing why. */
+static int load_manifest(const lp_spec_package *p, lp_spec *spec, lp_deps_set **deps,
+                         lp_manifest **m, progress *prog, const char *output)
+{
+    lp_error err = LP_ERROR_INIT;
+    if (install_deps(p, spec, deps) != 0) {
+        return EXIT_ERR;
+    }
+    if (prog != NULL) {
+        progress_start(prog, output);
+    }
+    if (lp_manifest_build(m, spec, &err) < 0) {
+        if (prog != NULL) {
+            progress_stop(prog);
+        }
+        return fail(&err);
+    }
+    return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     cli_opts o;
@@ -893,13 +927,9 @@ static int cmd_build(int argc, char **argv)
     lp_zip_info info;
     lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
-    int prc = parse_args(&o, CMD_BUILD, argc, argv);
-    if (prc == -2) {
-        help(BUILD_HELP);
-        rc = 0;
-        goto done;
-    }
-    if (prc < 0) {
+    int prc = parse_or_help(&o, CMD_BUILD, argc, argv, BUILD_HELP);
+    if (prc != 0) {
+        rc = prc > 0 ? 0 : EXIT_ERR;
         goto done;
     }
     if (o.output == NULL) {
@@ -914,16 +944,9 @@ static int cmd_build(int argc, char **argv)
     if (o.tf == NULL) {
         spec.output_path = o.output; /* never package the ZIP being written */
     }
-    if (install_deps(p, &spec, &deps) != 0) {
-        goto done;
-    }
     double t0 = now();
     progress prog;
-    progress_start(&prog, o.output);
-    int brc = lp_manifest_build(&m, &spec, &err);
-    if (brc < 0) {
-        progress_stop(&prog);
-        rc = fail(&err);
+    if (load_manifest(p, &spec, &deps, &m, &prog, o.output) != 0) {
         goto done;
     }
     if ((rc = run_checks(&o, p, m)) != 0) {
@@ -932,7 +955,7 @@ static int cmd_build(int argc, char **argv)
     }
     rc = EXIT_ERR;
     atomic_store(&prog.phase, 1);
-    brc = lp_zip_write(m, o.output, o.threads, &info, &err);
+    int brc = lp_zip_write(m, o.output, o.threads, &info, &err);
     progress_stop(&prog);
     if (brc < 0) {
         rc = fail(&err);
@@ -975,21 +998,21 @@ static const char *CHECK_HELP =
     "Lambda's size limit, with the resource's messages. Exit status: 0 no errors\n"
     "(warnings are printed), 1 errors found, 2 the package cannot be read.\n";
 
-static int cmd_check(int argc, char **argv)
+/* What check and manifest do with the manifest of the package. */
+typedef int (*manifest_action)(const cli_opts *o, const lp_spec_package *p, const lp_manifest *m);
+
+/* Parses, loads the package and its manifest, and hands them to act. */
+static int run_on_manifest(int argc, char **argv, cmd_kind cmd, const char *usage,
+                           manifest_action act)
 {
     cli_opts o;
     opts_init(&o);
-    lp_error err = LP_ERROR_INIT;
     lp_manifest *m = NULL;
     lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
-    int prc = parse_args(&o, CMD_CHECK, argc, argv);
-    if (prc == -2) {
-        help(CHECK_HELP);
-        rc = 0;
-        goto done;
-    }
-    if (prc < 0) {
+    int prc = parse_or_help(&o, cmd, argc, argv, usage);
+    if (prc != 0) {
+        rc = prc > 0 ? 0 : EXIT_ERR;
         goto done;
     }
     const lp_spec_package *p = definition(&o, 1);
@@ -997,24 +1020,31 @@ static int cmd_check(int argc, char **argv)
         goto done;
     }
     lp_spec spec = spec_of(&o, p);
-    if (install_deps(p, &spec, &deps) != 0) {
+    if (load_manifest(p, &spec, &deps, &m, NULL, NULL) != 0) {
         goto done;
     }
-    if (lp_manifest_build(&m, &spec, &err) < 0) {
-        rc = fail(&err);
-        goto done;
-    }
-    rc = run_checks(&o, p, m);
-    if (rc == 0) {
-        printf("%zu files, content_hash %s: no errors%s%s\n", m->n_files, m->content_hash,
-               p->check.handler != NULL ? " for handler " : "",
-               p->check.handler != NULL ? p->check.handler : "");
-    }
+    rc = act(&o, p, m);
 done:
     lp_manifest_free(m);
     lp_deps_set_free(deps);
     opts_free(&o);
     return rc;
+}
+
+static int check_action(const cli_opts *o, const lp_spec_package *p, const lp_manifest *m)
+{
+    int rc = run_checks(o, p, m);
+    if (rc == 0) {
+        printf("%zu files, content_hash %s: no errors%s%s\n", m->n_files, m->content_hash,
+               p->check.handler != NULL ? " for handler " : "",
+               p->check.handler != NULL ? p->check.handler : "");
+    }
+    return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    return run_on_manifest(argc, argv, CMD_CHECK, CHECK_HELP, check_action);
 }
 
 static const char *MANIFEST_HELP =
@@ -1057,41 +1087,15 @@ static int print_manifest(const lp_manifest *m, int json)
     return rc;
 }
 
+static int manifest_action_print(const cli_opts *o, const lp_spec_package *p, const lp_manifest *m)
+{
+    (void)p;
+    return print_manifest(m, o->json) < 0 ? EXIT_ERR : 0;
+}
+
 static int cmd_manifest(int argc, char **argv)
 {
-    cli_opts o;
-    opts_init(&o);
-    lp_error err = LP_ERROR_INIT;
-    lp_manifest *m = NULL;
-    lp_deps_set *deps = NULL;
-    int rc = EXIT_ERR;
-    int prc = parse_args(&o, CMD_MANIFEST, argc, argv);
-    if (prc == -2) {
-        help(MANIFEST_HELP);
-        rc = 0;
-        goto done;
-    }
-    if (prc < 0) {
-        goto done;
-    }
-    const lp_spec_package *p = definition(&o, 1);
-    if (p == NULL) {
-        goto done;
-    }
-    lp_spec spec = spec_of(&o, p);
-    if (install_deps(p, &spec, &deps) != 0) {
-        goto done;
-    }
-    if (lp_manifest_build(&m, &spec, &err) < 0) {
-        rc = fail(&err);
-        goto done;
-    }
-    rc = print_manifest(m, o.json) < 0 ? EXIT_ERR : 0;
-done:
-    lp_manifest_free(m);
-    lp_deps_set_free(deps);
-    opts_free(&o);
-    return rc;
+    return run_on_manifest(argc, argv, CMD_MANIFEST, MANIFEST_HELP, manifest_action_print);
 }
 
 static const char *kind_name(lp_diff_kind k)
@@ -1182,13 +1186,9 @@ static int cmd_verify(int argc, char **argv)
     lp_manifest *want = NULL, *have = NULL;
     lp_deps_set *deps = NULL;
     int rc = EXIT_ERR;
-    int prc = parse_args(&o, CMD_VERIFY, argc, argv);
-    if (prc == -2) {
-        help(VERIFY_HELP);
-        rc = 0;
-        goto done;
-    }
-    if (prc < 0) {
+    int prc = parse_or_help(&o, CMD_VERIFY, argc, argv, VERIFY_HELP);
+    if (prc != 0) {
+        rc = prc > 0 ? 0 : EXIT_ERR;
         goto done;
     }
     if (o.zip == NULL) {
@@ -1225,11 +1225,7 @@ static int cmd_verify(int argc, char **argv)
             spec.directory_entries = have->directory_entries;
         }
     }
-    if (install_deps(p, &spec, &deps) != 0) {
-        goto done;
-    }
-    if (lp_manifest_build(&want, &spec, &err) < 0) {
-        rc = fail(&err);
+    if (load_manifest(p, &spec, &deps, &want, NULL, NULL) != 0) {
         goto done;
     }
     size_t n_diff = 0;

@@ -78,6 +78,9 @@ contains "per-source include" "$T/out" " shared/logic/courses.py"
 contains "per-source exclude keeps the rest" "$T/out" " lib/__init__.py"
 if grep -q " lib/logic/" "$T/out"; then echo "FAIL per-source exclude"; fails=$((fails + 1)); fi
 if grep -q " course_request_handler/" "$T/out"; then echo "FAIL per-source include"; fails=$((fails + 1)); fi
+check "FILE=PREFIX naming the file itself" 2 "$LP" manifest \
+    "$T/src/course_request_handler/handler.py=api/handler.py"
+contains "says which prefix to write" "$T/err" 'Write prefix = "api" to get api/handler.py'
 check "per-source option without a source" 2 "$LP" manifest --source-include '*.py' "$T/src"
 contains "per-source option message" "$T/err" "applies to the SOURCE written before it"
 check "bad prefix says how to write one" 2 "$LP" manifest "$T/src=../up"
