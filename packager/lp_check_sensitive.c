@@ -8,6 +8,7 @@
  * it. The patterns are lp_glob patterns matched against the archive path;
  * the list is documented in docs/internals/checks.md.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,24 +34,72 @@ static const char *const sensitive[] = {
 static const char *const harmless[] = {".env.example", ".env.sample", ".env.template"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_ALLOW 256
 
-/* 1 when one of the n patterns matches path, 0 when none, LP_EGLOB or
- * LP_ENOMEM (err filled) when a pattern does not compile. */
-static int any_match(const char *const *patterns, size_t n, const char *path, const char **which,
-                     lp_error *err)
+/* Compiles n patterns into g (n <= room). Returns 0, or LP_EGLOB/LP_ENOMEM
+ * with err filled (g then holds what was compiled; free it). */
+static int compile(lp_glob **g, const char *const *patterns, size_t n, lp_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        lp_glob *g = NULL;
-        int rc = lp_glob_compile(&g, patterns[i], err);
+        int rc = lp_glob_compile(&g[i], patterns[i], err);
         if (rc < 0) {
             return rc;
         }
-        rc = lp_glob_match(g, path, 0);
-        lp_glob_free(g);
+    }
+    return 0;
+}
+
+/* Index+1 of the first of the n globs that matches path, 0 when none,
+ * LP_ENOMEM. */
+static int first_match(lp_glob *const *g, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = lp_glob_match(g[i], path, 0);
         if (rc != 0) {
-            if (which != NULL) {
-                *which = patterns[i];
-            }
+            return rc < 0 ? rc : (int)i + 1;
+        }
+    }
+    return 0;
+}
+
+static void free_all(lp_glob **g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        lp_glob_free(g[i]);
+    }
+}
+
+/* Adds a finding for every file f that matches a sensitive pattern and
+ * neither a harmless one nor an allowed one. */
+static int scan(checker *c, lp_glob *const *sens, lp_glob *const *safe, lp_glob *const *allow,
+                size_t n_allow)
+{
+    for (size_t i = 0; i < c->m->n_files; i++) {
+        const lp_file *f = &c->m->files[i];
+        if (f->is_dir) {
+            continue;
+        }
+        int hit = first_match(sens, N(sensitive), f->archive_path), ok = 0;
+        if (hit > 0 && (ok = first_match(safe, N(harmless), f->archive_path)) == 0) {
+            ok = first_match(allow, n_allow, f->archive_path);
+        }
+        if (hit < 0 || ok < 0) {
+            return lp_error_set(c->err, LP_ENOMEM, 0, -1, NULL, NULL, "out of memory");
+        }
+        if (hit == 0 || ok > 0) {
+            continue;
+        }
+        int rc = lp_check_add(c, LP_CHECK_ERROR, "source", f->source_index, f->archive_path, 0,
+                              "Sensitive file in package",
+                              "'%s' looks like a credential (it matches `%s`), and a Lambda "
+                              "package is uploaded to AWS and copied to every machine that "
+                              "deploys it. Leave it out (excludes = [\"%s\"]), or, when it is "
+                              "meant to ship (a public CA bundle), allow it: "
+                              "allow_sensitive_files = [\"%s\"] (lambdapack: "
+                              "--allow-sensitive-file '%s').",
+                              f->archive_path, sensitive[hit - 1], f->archive_path, f->archive_path,
+                              f->archive_path);
+        if (rc < 0) {
             return rc;
         }
     }
@@ -60,54 +109,36 @@ static int any_match(const char *const *patterns, size_t n, const char *path, co
 int lp_check_sensitive(checker *c)
 {
     const lp_check_options *o = c->o;
-    for (size_t i = 0; i < o->n_allow_sensitive_files; i++) {
-        lp_glob *g = NULL;
-        if (lp_glob_compile(&g, o->allow_sensitive_files[i], c->err) < 0) {
-            c->err->field = "allow_sensitive_files";
-            return c->err->code;
-        }
-        int negated = lp_glob_negated(g);
-        lp_glob_free(g);
-        if (negated) {
-            return lp_error_set(c->err, LP_EGLOB, 0, -1, "allow_sensitive_files",
-                                o->allow_sensitive_files[i],
-                                "invalid glob '%s' in allow_sensitive_files: `!` has no meaning "
-                                "here (the list only allows)",
-                                o->allow_sensitive_files[i]);
+    lp_glob *sens[N(sensitive)] = {0}, *safe[N(harmless)] = {0}, *allow[MAX_ALLOW] = {0};
+    size_t n_allow = o->n_allow_sensitive_files;
+    int rc = 0;
+    if (n_allow > MAX_ALLOW) {
+        return lp_error_set(c->err, LP_ELIMIT, 0, -1, "allow_sensitive_files", "",
+                            "allow_sensitive_files has %zu patterns, more than %d", n_allow,
+                            MAX_ALLOW);
+    }
+    if ((rc = compile(sens, sensitive, N(sensitive), c->err)) < 0 ||
+        (rc = compile(safe, harmless, N(harmless), c->err)) < 0) {
+        goto done;
+    }
+    if ((rc = compile(allow, o->allow_sensitive_files, n_allow, c->err)) < 0) {
+        c->err->field = "allow_sensitive_files";
+        goto done;
+    }
+    for (size_t i = 0; i < n_allow; i++) {
+        if (lp_glob_negated(allow[i])) {
+            rc = lp_error_set(c->err, LP_EGLOB, 0, -1, "allow_sensitive_files",
+                              o->allow_sensitive_files[i],
+                              "invalid glob '%s' in allow_sensitive_files: `!` has no meaning "
+                              "here (the list only allows)",
+                              o->allow_sensitive_files[i]);
+            goto done;
         }
     }
-    for (size_t i = 0; i < c->m->n_files; i++) {
-        const lp_file *f = &c->m->files[i];
-        const char *why = NULL;
-        int rc;
-        if (f->is_dir) {
-            continue;
-        }
-        if ((rc = any_match(sensitive, N(sensitive), f->archive_path, &why, c->err)) <= 0) {
-            if (rc < 0) {
-                return rc;
-            }
-            continue;
-        }
-        if ((rc = any_match(harmless, N(harmless), f->archive_path, NULL, c->err)) != 0 ||
-            (rc = any_match(o->allow_sensitive_files, o->n_allow_sensitive_files, f->archive_path,
-                            NULL, c->err)) != 0) {
-            if (rc < 0) {
-                return rc;
-            }
-            continue;
-        }
-        rc = lp_check_add(c, LP_CHECK_ERROR, "source", f->source_index, f->archive_path, 0,
-                          "Sensitive file in package",
-                          "'%s' looks like a credential (it matches `%s`), and a Lambda package "
-                          "is uploaded to AWS and copied to every machine that deploys it. "
-                          "Leave it out (excludes = [\"%s\"]), or, when it is meant to ship "
-                          "(a public CA bundle), allow it: allow_sensitive_files = [\"%s\"] "
-                          "(lambdapack: --allow-sensitive-file '%s').",
-                          f->archive_path, why, f->archive_path, f->archive_path, f->archive_path);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    return 0;
+    rc = scan(c, sens, safe, allow, n_allow);
+done:
+    free_all(sens, N(sensitive));
+    free_all(safe, N(harmless));
+    free_all(allow, n_allow);
+    return rc;
 }
