@@ -30,6 +30,23 @@ static const char *const sensitive[] = {
     "*.tfvars",
 };
 
+/* A substring of every path some pattern above matches: paths with none of
+ * them skip the globs (most files of a vendored tree). Keep in step with
+ * `sensitive` (the unit test covers every pattern). */
+static const char *const needles[] = {".env",    ".pem",  ".key",     ".p12",   ".pfx",
+                                      "id_",     ".ssh/", ".aws/",    ".netrc", ".npmrc",
+                                      ".pypirc", ".git-", ".tfstate", ".tfvars"};
+
+static int may_be_sensitive(const char *path)
+{
+    for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
+        if (strstr(path, needles[i]) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Templates that hold no secret, although they match above. */
 static const char *const harmless[] = {".env.example", ".env.sample", ".env.template"};
 
@@ -76,7 +93,7 @@ static int scan(checker *c, lp_glob *const *sens, lp_glob *const *safe, lp_glob 
 {
     for (size_t i = 0; i < c->m->n_files; i++) {
         const lp_file *f = &c->m->files[i];
-        if (f->is_dir) {
+        if (f->is_dir || !may_be_sensitive(f->archive_path)) {
             continue;
         }
         int hit = first_match(sens, N(sensitive), f->archive_path), ok = 0;
