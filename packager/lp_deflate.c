@@ -920,14 +920,9 @@ uint64_t lp_deflate_bound(uint64_t len)
     return len + 5 * (len / STORED_MAX + 1) + 8;
 }
 
-typedef struct membuf {
-    unsigned char *data;
-    size_t len, cap;
-} membuf;
-
-static int mem_sink(void *ud, const unsigned char *data, size_t len)
+int lp_deflate_mem_sink(void *ud, const unsigned char *data, size_t len)
 {
-    membuf *m = ud;
+    lp_deflate_mem *m = ud;
     if (m->len + len > m->cap) {
         size_t cap = m->cap * 2 > m->len + len ? m->cap * 2 : m->len + len;
         unsigned char *g = realloc(m->data, cap);
@@ -953,10 +948,10 @@ int lp_deflate_buffer(int level, const void *in, size_t len, unsigned char **out
     if (s == NULL) {
         return -2;
     }
-    membuf m = {NULL, 0, 0};
-    int rc = lp_deflate_write(s, in, len, mem_sink, &m);
+    lp_deflate_mem m = {NULL, 0, 0};
+    int rc = lp_deflate_write(s, in, len, lp_deflate_mem_sink, &m);
     if (rc == 0) {
-        rc = lp_deflate_finish(s, mem_sink, &m);
+        rc = lp_deflate_finish(s, lp_deflate_mem_sink, &m);
     }
     lp_deflate_free(s);
     if (rc < 0) {

@@ -51,6 +51,15 @@ void lp_deflate_free(lp_deflate *s);
 /* An upper bound of the compressed size of len input bytes at any level. */
 uint64_t lp_deflate_bound(uint64_t len);
 
+/* A growing memory buffer and its sink: lp_deflate_write(s, d, n,
+ * lp_deflate_mem_sink, &mem). The caller frees mem.data. */
+typedef struct lp_deflate_mem {
+    unsigned char *data;
+    size_t len, cap;
+} lp_deflate_mem;
+
+int lp_deflate_mem_sink(void *ud, const unsigned char *data, size_t len);
+
 /* One-shot: compresses in[0..len) at level into a new buffer (*out, freed by
  * the caller; *out_len bytes). Returns 0, -1 for a bad level, -2 when
  * memory is short. */

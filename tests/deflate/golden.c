@@ -23,32 +23,8 @@
 #include <zlib.h>
 #endif
 
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static int sink(void *ud, const unsigned char *d, size_t n)
-{
-    buf *b = ud;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n) {
-            cap *= 2;
-        }
-        unsigned char *g = realloc(b->p, cap);
-        if (g == NULL) {
-            return -1;
-        }
-        b->p = g;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-    return 0;
-}
-
-static int compress_chunked(lp_deflate *s, int level, const unsigned char *in, size_t len, buf *out)
+static int compress_chunked(lp_deflate *s, int level, const unsigned char *in, size_t len,
+                            lp_deflate_mem *out)
 {
     static const size_t CHUNKS[] = {1, 3, 1000, 65536, 300001, 7, 4096, 1 << 20};
     size_t k = (size_t)level, off = 0;
@@ -59,16 +35,16 @@ static int compress_chunked(lp_deflate *s, int level, const unsigned char *in, s
     while (off < len) {
         size_t n = CHUNKS[k++ % (sizeof(CHUNKS) / sizeof(CHUNKS[0]))];
         n = n < len - off ? n : len - off;
-        if (lp_deflate_write(s, in + off, n, sink, out) < 0) {
+        if (lp_deflate_write(s, in + off, n, lp_deflate_mem_sink, out) < 0) {
             return -1;
         }
         off += n;
     }
-    return lp_deflate_finish(s, sink, out);
+    return lp_deflate_finish(s, lp_deflate_mem_sink, out);
 }
 
 #ifdef HAVE_ZLIB
-static int round_trip(const buf *z, const unsigned char *in, size_t len)
+static int round_trip(const lp_deflate_mem *z, const unsigned char *in, size_t len)
 {
     unsigned char *back = malloc(len + 1);
     z_stream st;
@@ -77,7 +53,7 @@ static int round_trip(const buf *z, const unsigned char *in, size_t len)
         free(back);
         return -1;
     }
-    st.next_in = z->p;
+    st.next_in = z->data;
     st.avail_in = (uInt)z->len;
     st.next_out = back;
     st.avail_out = (uInt)(len + 1);
@@ -132,7 +108,7 @@ int main(int argc, char **argv)
                 "tests/deflate/golden-deflate.txt", CORPUS_SEED);
     }
     lp_deflate *s = lp_deflate_new(6);
-    buf out = {NULL, 0, 0};
+    lp_deflate_mem out = {NULL, 0, 0};
     int failures = 0, checked = 0;
     for (size_t i = 0; i < CORPUS_N; i++) {
         unsigned char *in;
@@ -152,7 +128,7 @@ int main(int argc, char **argv)
 #endif
             unsigned char d[32];
             char hex[65], line[256];
-            corpus_sha256(out.p, out.len, d);
+            corpus_sha256(out.data, out.len, d);
             corpus_hex(d, hex);
             snprintf(line, sizeof(line), "deflate %s %d %zu %s\n", corpus_name(i), level, out.len,
                      hex);
@@ -166,7 +142,7 @@ int main(int argc, char **argv)
         }
         free(in);
     }
-    free(out.p);
+    free(out.data);
     lp_deflate_free(s);
     free(expected);
     if (w != NULL) {

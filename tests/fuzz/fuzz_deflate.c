@@ -16,34 +16,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static int sink(void *ud, const unsigned char *d, size_t n)
-{
-    buf *b = ud;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2;
-        unsigned char *g = realloc(b->p, cap);
-        if (g == NULL) {
-            return -1;
-        }
-        b->p = g;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-    return 0;
-}
-
 /* Two streams live across inputs: reuse after reset is exercised too. */
 static lp_deflate *chunked, *whole;
 
 static void check(int level, size_t piece, const uint8_t *in, size_t len)
 {
-    buf z = {NULL, 0, 0}, w = {NULL, 0, 0};
+    lp_deflate_mem z = {NULL, 0, 0}, w = {NULL, 0, 0};
     if ((chunked == NULL && (chunked = lp_deflate_new(level)) == NULL) ||
         (whole == NULL && (whole = lp_deflate_new(level)) == NULL)) {
         abort();
@@ -54,31 +32,33 @@ static void check(int level, size_t piece, const uint8_t *in, size_t len)
     }
     for (size_t off = 0; off < len; off += piece) {
         size_t n = piece < len - off ? piece : len - off;
-        if (lp_deflate_write(s, in + off, n, sink, &z) < 0) {
+        if (lp_deflate_write(s, in + off, n, lp_deflate_mem_sink, &z) < 0) {
             abort();
         }
     }
-    if (lp_deflate_finish(s, sink, &z) < 0 || z.len > lp_deflate_bound(len)) {
+    if (lp_deflate_finish(s, lp_deflate_mem_sink, &z) < 0 || z.len > lp_deflate_bound(len)) {
         abort();
     }
-    if (lp_deflate_write(whole, in, len, sink, &w) < 0 || lp_deflate_finish(whole, sink, &w) < 0 ||
-        w.len != z.len || memcmp(w.p, z.p, z.len) != 0) {
+    if (lp_deflate_write(whole, in, len, lp_deflate_mem_sink, &w) < 0 ||
+        lp_deflate_finish(whole, lp_deflate_mem_sink, &w) < 0 || w.len != z.len ||
+        memcmp(w.data, z.data, z.len) != 0) {
         abort();
     }
-    free(w.p);
+    free(w.data);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     unsigned char *back = malloc(len + 1);
     size_t got = 0;
     if (d == NULL || back == NULL) {
         abort();
     }
-    if (libdeflate_deflate_decompress(d, z.p, z.len, back, len + 1, &got) != LIBDEFLATE_SUCCESS ||
+    if (libdeflate_deflate_decompress(d, z.data, z.len, back, len + 1, &got) !=
+            LIBDEFLATE_SUCCESS ||
         got != len || (len > 0 && memcmp(back, in, len) != 0)) {
         abort();
     }
     libdeflate_free_decompressor(d);
     free(back);
-    free(z.p);
+    free(z.data);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

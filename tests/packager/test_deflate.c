@@ -25,31 +25,13 @@
 
 #define GOLDEN_ZIP LP_TEST_DATA_DIR "/../../deflate/golden-zip.txt"
 
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static int sink(void *ud, const unsigned char *d, size_t n)
-{
-    buf *b = ud;
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-    return 0;
-}
-
-static void inflates_to(const buf *z, const unsigned char *in, size_t len)
+static void inflates_to(const lp_deflate_mem *z, const unsigned char *in, size_t len)
 {
     unsigned char *back = malloc(len + 1);
     z_stream st;
     memset(&st, 0, sizeof(st));
     assert_int_equal(inflateInit2(&st, -15), Z_OK);
-    st.next_in = z->p;
+    st.next_in = z->data;
     st.avail_in = (uInt)z->len;
     st.next_out = back;
     st.avail_out = (uInt)(len + 1);
@@ -65,23 +47,23 @@ static void inflates_to(const buf *z, const unsigned char *in, size_t len)
 
 /* Compresses in[0..len) feeding pieces of the given sizes (cycled). */
 static void compress_split(lp_deflate *s, int level, const unsigned char *in, size_t len,
-                           const size_t *pieces, size_t n_pieces, buf *out)
+                           const size_t *pieces, size_t n_pieces, lp_deflate_mem *out)
 {
     out->len = 0;
     assert_int_equal(lp_deflate_reset(s, level), 0);
     for (size_t off = 0, k = 0; off < len; k++) {
         size_t n = pieces[k % n_pieces] < len - off ? pieces[k % n_pieces] : len - off;
-        assert_int_equal(lp_deflate_write(s, in + off, n, sink, out), 0);
+        assert_int_equal(lp_deflate_write(s, in + off, n, lp_deflate_mem_sink, out), 0);
         off += n;
     }
-    assert_int_equal(lp_deflate_finish(s, sink, out), 0);
+    assert_int_equal(lp_deflate_finish(s, lp_deflate_mem_sink, out), 0);
 }
 
 static void every_level_round_trips_through_zlib(void **state)
 {
     (void)state;
     lp_deflate *s = lp_deflate_new(6);
-    buf out = {NULL, 0, 0};
+    lp_deflate_mem out = {NULL, 0, 0};
     size_t whole = SIZE_MAX;
     for (size_t i = 0; i < CORPUS_N - 1; i++) { /* the 16 MiB item: tests/deflate */
         unsigned char *in;
@@ -94,7 +76,7 @@ static void every_level_round_trips_through_zlib(void **state)
         }
         free(in);
     }
-    free(out.p);
+    free(out.data);
     lp_deflate_free(s);
 }
 
@@ -103,7 +85,7 @@ static void the_split_of_the_input_does_not_change_the_bytes(void **state)
     (void)state;
     static const size_t one[] = {SIZE_MAX}, bytes[] = {1}, odd[] = {7, 65535, 3, 262, 300001};
     lp_deflate *s = lp_deflate_new(6);
-    buf a = {NULL, 0, 0}, b = {NULL, 0, 0}, c = {NULL, 0, 0};
+    lp_deflate_mem a = {NULL, 0, 0}, b = {NULL, 0, 0}, c = {NULL, 0, 0};
     for (size_t i = 2; i <= 6; i++) {
         unsigned char *in;
         size_t len;
@@ -114,16 +96,16 @@ static void the_split_of_the_input_does_not_change_the_bytes(void **state)
             compress_split(s, level, in, cut, bytes, 1, &b);
             compress_split(s, level, in, len, one, 1, &c);
             assert_int_equal(a.len, b.len);
-            assert_memory_equal(a.p, b.p, a.len);
+            assert_memory_equal(a.data, b.data, a.len);
             compress_split(s, level, in, len, odd, 5, &b);
             assert_int_equal(c.len, b.len);
-            assert_memory_equal(c.p, b.p, c.len);
+            assert_memory_equal(c.data, b.data, c.len);
         }
         free(in);
     }
-    free(a.p);
-    free(b.p);
-    free(c.p);
+    free(a.data);
+    free(b.data);
+    free(c.data);
     lp_deflate_free(s);
 }
 
@@ -135,7 +117,7 @@ static void a_reused_stream_gives_the_bytes_of_a_fresh_one(void **state)
     size_t len;
     corpus_make(3, CORPUS_SEED, &src, &len);
     lp_deflate *fresh = lp_deflate_new(6), *reused = lp_deflate_new(6);
-    buf a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    lp_deflate_mem a = {NULL, 0, 0}, b = {NULL, 0, 0};
     /* 40 streams of growing size: the reused one goes through many resets,
      * window offsets and table clears. */
     for (size_t k = 1; k <= 40; k++) {
@@ -145,10 +127,10 @@ static void a_reused_stream_gives_the_bytes_of_a_fresh_one(void **state)
         fresh = lp_deflate_new((int)(k % 10));
         compress_split(fresh, (int)(k % 10), src + k, n, one, 1, &b);
         assert_int_equal(a.len, b.len);
-        assert_memory_equal(a.p, b.p, a.len);
+        assert_memory_equal(a.data, b.data, a.len);
     }
-    free(a.p);
-    free(b.p);
+    free(a.data);
+    free(b.data);
     free(src);
     lp_deflate_free(fresh);
     lp_deflate_free(reused);
@@ -286,17 +268,10 @@ static void corpus_zip_bytes_are_frozen_at_every_level(void **state)
     char *out = tu_path(d, "out.zip");
     int failures = 0;
     for (int level = 0; level <= 9; level++) {
-        lp_source s;
-        memset(&s, 0, sizeof(s));
-        s.path = src;
-        lp_spec spec = LP_SPEC_INIT;
-        spec.sources = &s;
-        spec.n_sources = 1;
-        spec.level = level;
         lp_manifest *m = NULL;
         lp_error err = LP_ERROR_INIT;
         lp_zip_info info;
-        assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+        assert_int_equal(tu_build_dir_level(&m, src, NULL, level, &err), 0);
         assert_int_equal(lp_zip_write(m, out, level % 3, &info, &err), 0);
         lp_manifest_free(m);
         char line[200];

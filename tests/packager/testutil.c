@@ -283,7 +283,8 @@ int tu_teardown_tmpdir(void **state)
     return 0;
 }
 
-int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error *err)
+int tu_build_dir_level(lp_manifest **m, const char *path, const char *prefix, int level,
+                       lp_error *err)
 {
     lp_source src;
     memset(&src, 0, sizeof(src));
@@ -292,5 +293,11 @@ int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error
     lp_spec spec = LP_SPEC_INIT;
     spec.sources = &src;
     spec.n_sources = 1;
+    spec.level = level;
     return lp_manifest_build(m, &spec, err);
+}
+
+int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error *err)
+{
+    return tu_build_dir_level(m, path, prefix, TU_DEFAULT_LEVEL, err);
 }

@@ -69,4 +69,9 @@ int tu_teardown_tmpdir(void **state);
  * default options; returns lp_manifest_build's result. */
 int tu_build_dir(lp_manifest **m, const char *path, const char *prefix, lp_error *err);
 
+/* The same at a given compression level (TU_DEFAULT_LEVEL: LP_SPEC_INIT's). */
+#define TU_DEFAULT_LEVEL 6
+int tu_build_dir_level(lp_manifest **m, const char *path, const char *prefix, int level,
+                       lp_error *err);
+
 #endif
