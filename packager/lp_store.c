@@ -216,7 +216,7 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
     ok = ok && !oom && read_all(fd, buf, (size_t)n) == 0 && read_all(fd, mac, MAC_LEN) == 0 &&
          entry_mac(s, sha256, h, buf, (size_t)n, want) == 0 &&
          CRYPTO_memcmp(mac, want, MAC_LEN) == 0;
-    if (ok && st.st_mtim.tv_sec + TOUCH_AFTER_SEC < time(NULL)) {
+    if (ok && st.st_mtime + TOUCH_AFTER_SEC < time(NULL)) {
         (void)futimens(fd, NULL); /* recently used, for the LRU pruning */
     }
     close(fd);
@@ -342,7 +342,7 @@ static void collect(victims *vs, const char *dir, int depth)
             vs->v = grown;
             vs->cap = cap;
         }
-        vs->v[vs->n++] = (victim){path, st.st_mtim.tv_sec, (uint64_t)st.st_size};
+        vs->v[vs->n++] = (victim){path, st.st_mtime, (uint64_t)st.st_size};
         vs->total += (uint64_t)st.st_size;
     }
     closedir(d);
@@ -359,7 +359,7 @@ void lp_store_maintain(lp_store *s)
     pthread_mutex_lock(&s->mu);
     uint64_t added = s->added;
     pthread_mutex_unlock(&s->mu);
-    int stale = stat(stamp, &st) != 0 || st.st_mtim.tv_sec + PRUNE_EVERY_SEC < time(NULL);
+    int stale = stat(stamp, &st) != 0 || st.st_mtime + PRUNE_EVERY_SEC < time(NULL);
     if (added == 0 || (!stale && added < s->max_bytes / 8)) {
         return;
     }
