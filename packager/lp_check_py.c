@@ -430,11 +430,12 @@ static int check_from_name(checker *c, const impctx *x, const modref *r, const c
 }
 
 /* Resolves one import of module x->from. */
-static int check_import(checker *c, impctx *x)
+/* The absolute module name of x's import into name. Returns 1 when name is
+ * set, else what check_import returns: 0 (nothing more to check, a finding
+ * may have been added) or a negative LP_E*. */
+static int absolute_name(checker *c, const impctx *x, char *name, size_t size)
 {
     const lp_pyimport *im = x->im;
-    char name[PATHBUF];
-    /* the absolute module name */
     if (im->level > 0) {
         char base[PATHBUF];
         snprintf(base, sizeof(base), "%s", x->from->mod);
@@ -453,22 +454,33 @@ static int check_import(checker *c, impctx *x)
             if (im->guarded) {
                 return 0;
             }
-            return report_broken(c, x, "Relative import goes outside the package",
-                                 has_parent
-                                     ? "goes above the top-level package. Lambda would fail with "
-                                       "Runtime.ImportModuleError: attempted relative import "
-                                       "beyond top-level package."
-                                     : "is a relative import in a top-level module. Lambda would "
-                                       "fail with Runtime.ImportModuleError: attempted relative "
-                                       "import with no known parent package.");
+            int rc = report_broken(c, x, "Relative import goes outside the package",
+                                   has_parent
+                                       ? "goes above the top-level package. Lambda would fail with "
+                                         "Runtime.ImportModuleError: attempted relative import "
+                                         "beyond top-level package."
+                                       : "is a relative import in a top-level module. Lambda would "
+                                         "fail with Runtime.ImportModuleError: attempted relative "
+                                         "import with no known parent package.");
+            return rc < 0 ? rc : 0;
         }
-        int n = snprintf(name, sizeof(name), "%s%s%s", base, im->module[0] != '\0' ? "." : "",
-                         im->module);
-        if (n < 0 || (size_t)n >= sizeof(name)) {
+        int n = snprintf(name, size, "%s%s%s", base, im->module[0] != '\0' ? "." : "", im->module);
+        if (n < 0 || (size_t)n >= size) {
             return 0;
         }
     } else {
-        snprintf(name, sizeof(name), "%s", im->module);
+        snprintf(name, size, "%s", im->module);
+    }
+    return 1;
+}
+
+static int check_import(checker *c, impctx *x)
+{
+    const lp_pyimport *im = x->im;
+    char name[PATHBUF];
+    int got = absolute_name(c, x, name, sizeof(name));
+    if (got <= 0) {
+        return got;
     }
     /* top-level name: in the package, or somewhere else? */
     char rel[PATHBUF];
