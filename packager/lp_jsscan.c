@@ -112,7 +112,8 @@ static int js_next(js_lexer *l, js_tok *t)
 static int js_is(const js_tok *t, js_kind kind, const char *s)
 {
     size_t n = strlen(s);
-    return t->kind == kind && t->n == n && memcmp(t->p, s, n) == 0;
+    /* n == 0: an empty token may have no text (p NULL), which memcmp must not see. */
+    return t->kind == kind && t->n == n && (n == 0 || memcmp(t->p, s, n) == 0);
 }
 
 int lp_jsscan_exports(const unsigned char *d, size_t len, const char *name)
