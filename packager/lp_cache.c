@@ -32,7 +32,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <zip.h>
 
@@ -135,17 +134,14 @@ static void entry_mac(const unsigned char key[32], const char *cache_key_hex,
                       const lp_zip_info *zip, char out[65])
 {
     char writer[128], msg[512];
-    unsigned char mac[32];
-    unsigned int len = sizeof(mac);
     writer_id(writer, sizeof(writer));
     int n = snprintf(msg, sizeof(msg), "lambdapack-cache-1 %s %s %s %llu", cache_key_hex, writer,
                      zip->sha256_hex, (unsigned long long)zip->size);
-    if (n < 0 || (size_t)n >= sizeof(msg) ||
-        HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, (size_t)n, mac, &len) == NULL) {
+    if (n < 0 || (size_t)n >= sizeof(msg)) {
         memset(out, 0, 65);
         return;
     }
-    lp_hash_hex(mac, out);
+    lp_hash_hmac_hex(key, msg, (size_t)n, out);
 }
 
 static void mac_path(char *buf, size_t len, const char *dir, const char *key)

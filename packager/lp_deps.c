@@ -5,9 +5,13 @@
  *
  * Order of one lp_deps_install: read the lock file, learn the tool's version
  * (remembered per executable in <cache>/tools/ for a day, so a warm lookup
- * runs nothing), compute the key, and look the key up. A hit is re-hashed
- * against its MANIFEST. A miss installs into <cache>/.tmp-*, strips what is
- * not reproducible, writes MANIFEST and renames the directory to <key>.
+ * runs nothing), compute the key, and look the key up. A hit must carry a MAC
+ * (HMAC-SHA256 under lp_cache's secret, which lives outside every cache
+ * directory) binding its key to its MANIFEST, and its tree is re-hashed
+ * against that MANIFEST: a damaged entry, or one planted or copied from
+ * another key by someone who can write the cache, is discarded and installed
+ * again. A miss installs into <cache>/.tmp-*, strips what is not
+ * reproducible, writes MANIFEST and MAC and renames the directory to <key>.
  *
  * The tools run with an environment we choose (tool_env): PATH, HOME, TMPDIR,
  * locale C.UTF-8, proxies and CA settings are passed on; PIP_* and npm_config_*
@@ -36,8 +40,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "lp_cache_int.h"
 #include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_proc.h"
@@ -681,21 +687,66 @@ static char *tree_manifest(const char *tree, int *bad, size_t *n_files)
     return out;
 }
 
-/* 1 when the entry's tree still matches its MANIFEST. */
+/* The hex MAC of an entry: HMAC under the cache secret over its key and its
+ * MANIFEST text. 0, or -1 when no secret is available (nothing verifies). */
+static int entry_mac(const char *key, const char *manifest, size_t n, char out[65])
+{
+    unsigned char secret[32];
+    static const char domain[] = "lambdapack-deps-1 ";
+    size_t klen = strlen(key), len = sizeof(domain) - 1 + klen + 1 + n;
+    char *msg = lp_cache_secret(secret) == 0 ? malloc(len) : NULL;
+    int rc = -1;
+    memset(out, 0, 65);
+    if (msg != NULL) {
+        memcpy(msg, domain, sizeof(domain) - 1);
+        memcpy(msg + sizeof(domain) - 1, key, klen);
+        msg[sizeof(domain) - 1 + klen] = '\n';
+        memcpy(msg + sizeof(domain) + klen, manifest, n);
+        rc = lp_hash_hmac_hex(secret, msg, len, out) == 0 ? 0 : -1;
+        free(msg);
+    }
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return rc;
+}
+
+/* Writes <dir>/MAC for key and the MANIFEST text. 0, or -1. */
+static int entry_mac_write(const char *dir, const char *key, const char *manifest)
+{
+    char path[PATH_MAX], mac[65];
+    if (join(path, sizeof(path), dir, "MAC") < 0 ||
+        entry_mac(key, manifest, strlen(manifest), mac) < 0) {
+        return -1;
+    }
+    FILE *f = fopen(path, "wxe");
+    int ok = f != NULL && fputs(mac, f) >= 0;
+    if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+    }
+    return ok ? 0 : -1;
+}
+
+/* 1 when the entry's MAC binds its key (the entry's name) to its MANIFEST and
+ * its tree still matches that MANIFEST. */
 static int entry_verify(const char *entry, size_t *n_files)
 {
-    char tree[PATH_MAX], mpath[PATH_MAX];
-    char *recorded = NULL;
-    size_t rlen = 0;
+    char tree[PATH_MAX], mpath[PATH_MAX], macpath[PATH_MAX], want[65];
+    char *recorded = NULL, *mac = NULL;
+    size_t rlen = 0, maclen = 0;
     int bad = 0, ok = 0;
+    const char *key = strrchr(entry, '/') != NULL ? strrchr(entry, '/') + 1 : entry;
     if (join(tree, sizeof(tree), entry, "tree") < 0 ||
         join(mpath, sizeof(mpath), entry, "MANIFEST") < 0 ||
+        join(macpath, sizeof(macpath), entry, "MAC") < 0 ||
         read_file(mpath, LOCK_MAX, &recorded, &rlen) < 0) {
         return 0;
     }
-    char *now = tree_manifest(tree, &bad, n_files);
-    ok = now != NULL && !bad && strlen(now) == rlen && memcmp(now, recorded, rlen) == 0;
-    free(now);
+    if (read_file(macpath, 128, &mac, &maclen) == 0 && maclen == 64 &&
+        entry_mac(key, recorded, rlen, want) == 0 && CRYPTO_memcmp(mac, want, 64) == 0) {
+        char *now = tree_manifest(tree, &bad, n_files);
+        ok = now != NULL && !bad && strlen(now) == rlen && memcmp(now, recorded, rlen) == 0;
+        free(now);
+    }
+    free(mac);
     free(recorded);
     return ok;
 }
@@ -1339,6 +1390,11 @@ static int install_entry(const lp_deps_request *req, lp_deps_tool tool, const to
             rc = set_err(err, LP_EIO, errno, req, "file", mpath, "cannot write '%s': %s", mpath,
                          strerror(errno));
         }
+    }
+    if (rc == 0 && entry_mac_write(tmp, res->key, text) < 0) {
+        rc = set_err(err, LP_EIO, errno, req, "file", tmp,
+                     "cannot write the MAC of the cache entry '%s' (is the cache key readable?)",
+                     tmp);
     }
     free(text);
     if (rc == 0 && rename(tmp, entry) != 0) {

@@ -7,7 +7,10 @@
 
 #include "lp_error.h"
 
+#include <string.h>
+
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 int lp_hash_sha256(const void *data, size_t n, unsigned char out[32])
 {
@@ -15,6 +18,18 @@ int lp_hash_sha256(const void *data, size_t n, unsigned char out[32])
     if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1 || len != 32) {
         return LP_ENOMEM;
     }
+    return 0;
+}
+
+int lp_hash_hmac_hex(const unsigned char key[32], const void *data, size_t n, char out[65])
+{
+    unsigned char mac[32];
+    unsigned int len = sizeof(mac);
+    if (HMAC(EVP_sha256(), key, 32, data, n, mac, &len) == NULL || len != 32) {
+        memset(out, 0, 65);
+        return LP_ENOMEM;
+    }
+    lp_hash_hex(mac, out);
     return 0;
 }
 

@@ -14,6 +14,10 @@
 /* out = SHA-256(data[0..n)). Returns 0, or LP_ENOMEM. */
 int lp_hash_sha256(const void *data, size_t n, unsigned char out[32]);
 
+/* out = lowercase hex of HMAC-SHA256(key, data[0..n)). Returns 0, or
+ * LP_ENOMEM (out is then all NULs, which never equals a MAC). */
+int lp_hash_hmac_hex(const unsigned char key[32], const void *data, size_t n, char out[65]);
+
 /* Lowercase hex of 32 bytes into out[65]. */
 void lp_hash_hex(const unsigned char d[32], char out[65]);
 

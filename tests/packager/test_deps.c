@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,40 @@ static void a_damaged_entry_is_discarded_and_installed_again(void **state)
     assert_int_equal(count_runs(f, "install"), 3);
 }
 
+/* Someone who can write the cache copies a consistent entry (tree and
+ * MANIFEST agree) under another key, or drops the MAC: neither is believed. */
+static void a_planted_entry_without_its_own_mac_is_installed_again(void **state)
+{
+    fake_env *f = *state;
+    lp_deps_result a, b;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(fake_install(f, 30, &a, &err), 0);
+    tu_write(f->dir, "requirements.txt", "pkg==1.0\nother==2.0\n", 0644);
+    assert_int_equal(fake_install(f, 30, &b, &err), 0);
+    assert_int_equal(b.cache_hit, 0);
+    char *entry_a = tu_path(f->cache, a.key), *entry_b = tu_path(f->cache, b.key);
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", entry_b, entry_a, entry_b);
+    assert_int_equal(system(cmd), 0); /* b's key now holds a's consistent entry */
+    lp_deps_result_free(&b);
+    assert_int_equal(fake_install(f, 30, &b, &err), 0);
+    assert_int_equal(b.cache_hit, 0);
+    lp_deps_result_free(&b);
+    char *mac = tu_path(entry_b, "MAC");
+    assert_int_equal(unlink(mac), 0); /* an entry without a MAC */
+    assert_int_equal(fake_install(f, 30, &b, &err), 0);
+    assert_int_equal(b.cache_hit, 0);
+    lp_deps_result_free(&b);
+    assert_int_equal(fake_install(f, 30, &b, &err), 0);
+    assert_int_equal(b.cache_hit, 1); /* what it installed itself verifies */
+    lp_deps_result_free(&b);
+    lp_deps_result_free(&a);
+    assert_int_equal(count_runs(f, "install"), 4);
+    free(mac);
+    free(entry_a);
+    free(entry_b);
+}
+
 static void a_failed_install_reports_the_stderr_tail_and_leaves_no_entry(void **state)
 {
     fake_env *f = *state;
@@ -470,6 +505,7 @@ int main(void)
         FAKE(a_second_install_is_a_verified_hit_that_runs_no_tool),
         FAKE(a_changed_lock_file_is_a_new_key),
         FAKE(a_damaged_entry_is_discarded_and_installed_again),
+        FAKE(a_planted_entry_without_its_own_mac_is_installed_again),
         FAKE(a_failed_install_reports_the_stderr_tail_and_leaves_no_entry),
         FAKE(an_install_past_its_deadline_is_stopped_and_leaves_no_entry),
         FAKE(a_missing_python_says_what_to_install),
