@@ -96,6 +96,10 @@ static int scan(checker *c, lp_glob *const *sens, lp_glob *const *safe, lp_glob 
         if (f->is_dir || !may_be_sensitive(f->archive_path)) {
             continue;
         }
+        if (c->o->n_user_sources > 0 && f->source_index >= 0 &&
+            (size_t)f->source_index >= c->o->n_user_sources) {
+            continue; /* installed from a lock file, not the user's own file */
+        }
         int hit = first_match(sens, N(sensitive), f->archive_path), ok = 0;
         if (hit > 0 && (ok = first_match(safe, N(harmless), f->archive_path)) == 0) {
             ok = first_match(allow, n_allow, f->archive_path);

@@ -417,7 +417,9 @@ static int run_checks(const tfp_ctx *ctx, const package_config *pc, const lp_man
 {
     lp_check_report *report = NULL;
     lp_error e = LP_ERROR_INIT;
-    if (lp_check_run(&report, m, &pc->pkg.check, &e) < 0) {
+    lp_check_options check = pc->pkg.check;
+    check.n_user_sources = pc->pkg.spec.n_sources; /* the rest are installed dependencies */
+    if (lp_check_run(&report, m, &check, &e) < 0) {
         return diag_lp_error(ctx, diags, &e);
     }
     int rc = report_diags(ctx, report, diags);

@@ -630,6 +630,7 @@ static int run_checks(const cli_opts *o, const lp_spec_package *p, const lp_mani
     lp_error err = LP_ERROR_INIT;
     lp_check_options check = p->check;
     check.allow_oversize = o->no_size_limit;
+    check.n_user_sources = p->spec.n_sources; /* the rest are installed dependencies */
     if (lp_check_run(&r, m, &check, &err) < 0) {
         return fail(&err);
     }

@@ -95,7 +95,10 @@ typedef struct lp_check_options {
     const char *const *allow_sensitive_files; /* globs of archive paths that may look like
                                                  credentials (.env, *.pem, ...) */
     size_t n_allow_sensitive_files;
-    int allow_oversize; /* 1: over Lambda's unzipped limit is a warning (--no-size-limit) */
+    int allow_oversize;    /* 1: over Lambda's unzipped limit is a warning (--no-size-limit) */
+    size_t n_user_sources; /* > 0: files of sources at or past this index were installed from a
+                              lock file (dependencies), and the secret guard skips them (a
+                              wheel's cacert.pem is not the user's credential); 0: none */
 } lp_check_options;
 
 #define LP_CHECK_OPTIONS_INIT                                                                      \

@@ -987,6 +987,28 @@ static void data_dir_package_is_read_from_disk(void **state)
 
 /* Every path the credential list covers is an error naming it and how to
  * allow it; look-alikes and templates are not. */
+/* A wheel's CA bundle (certifi/cacert.pem) installed from a lock file is not
+ * the user's credential; the same file among the user's sources is. */
+static void installed_dependencies_are_not_checked_for_sensitive_files(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"app.py", "x = 1\n"}, {"certifi/cacert.pem", "-----BEGIN"}};
+    lp_manifest *m = hm_make(files, 2);
+    for (size_t i = 0; i < m->n_files; i++) {
+        m->files[i].source_index = strcmp(m->files[i].archive_path, "app.py") == 0 ? 0 : 1;
+    }
+    lp_check_options o = LP_CHECK_OPTIONS_INIT;
+    o.n_user_sources = 1; /* source 1 is an installed dependency */
+    lp_check_report *r = run(m, &o);
+    assert_null(with_detail(r, "looks like a credential"));
+    lp_check_report_free(r);
+    o.n_user_sources = 2; /* the same file as a source of the user's own */
+    r = run(m, &o);
+    assert_non_null(with_detail(r, "'certifi/cacert.pem' looks like a credential"));
+    lp_check_report_free(r);
+    hm_free(m);
+}
+
 static void sensitive_files_are_errors_naming_each_file(void **state)
 {
     (void)state;
@@ -1115,6 +1137,7 @@ int main(void)
         cmocka_unit_test(incident_is_found_through_lp_manifest_build),
         cmocka_unit_test(data_dir_package_is_read_from_disk),
         cmocka_unit_test(sensitive_files_are_errors_naming_each_file),
+        cmocka_unit_test(installed_dependencies_are_not_checked_for_sensitive_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
