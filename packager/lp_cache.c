@@ -218,6 +218,11 @@ static void remove_entry(DIR *d, const char *zip_name)
     }
 }
 
+static void drop_entry(void *dir, const char *name)
+{
+    remove_entry(dir, name);
+}
+
 /* Removes the temporary files a killed run left (own pattern, older than
  * this process), entries past their age, then the oldest entries beyond
  * LP_CACHE_MAX_ENTRIES. Files of any other name are left alone. Best
@@ -229,10 +234,7 @@ static void prune(const char *dir)
     if (d == NULL) {
         return;
     }
-    struct {
-        char name[NAME_MAX + 1];
-        time_t mtime;
-    } entries[LP_CACHE_MAX_ENTRIES * 4];
+    lp_fs_aged entries[LP_CACHE_MAX_ENTRIES * 4];
     size_t n = 0;
     time_t now = time(NULL);
     struct dirent *de;
@@ -250,17 +252,7 @@ static void prune(const char *dir)
             n++;
         }
     }
-    while (n > LP_CACHE_MAX_ENTRIES) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < n; i++) {
-            if (entries[i].mtime < entries[oldest].mtime) {
-                oldest = i;
-            }
-        }
-        remove_entry(d, entries[oldest].name);
-        entries[oldest] = entries[n - 1];
-        n--;
-    }
+    lp_fs_drop_oldest(entries, n, LP_CACHE_MAX_ENTRIES, drop_entry, d);
     closedir(d);
 }
 

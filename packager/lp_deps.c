@@ -777,6 +777,14 @@ static int is_key_name(const char *s)
     return 1;
 }
 
+static void drop_entry(void *dir, const char *name)
+{
+    char path[PATH_MAX];
+    if (join(path, sizeof(path), dir, name) == 0) {
+        entry_discard(dir, path);
+    }
+}
+
 /* Removes leftovers, entries unused for a day and all but the newest
  * LP_DEPS_MAX_ENTRIES. Best effort. */
 static void prune(const char *dir)
@@ -785,10 +793,7 @@ static void prune(const char *dir)
     if (d == NULL) {
         return;
     }
-    struct {
-        char name[NAME_MAX + 1];
-        time_t mtime;
-    } entries[LP_DEPS_MAX_ENTRIES * 4];
+    lp_fs_aged entries[LP_DEPS_MAX_ENTRIES * 4];
     size_t n = 0;
     time_t now = time(NULL);
     struct dirent *de;
@@ -813,20 +818,7 @@ static void prune(const char *dir)
         }
     }
     closedir(d);
-    while (n > LP_DEPS_MAX_ENTRIES) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < n; i++) {
-            if (entries[i].mtime < entries[oldest].mtime) {
-                oldest = i;
-            }
-        }
-        char path[PATH_MAX];
-        if (join(path, sizeof(path), dir, entries[oldest].name) == 0) {
-            entry_discard(dir, path);
-        }
-        entries[oldest] = entries[n - 1];
-        n--;
-    }
+    lp_fs_drop_oldest(entries, n, LP_DEPS_MAX_ENTRIES, drop_entry, (void *)dir);
 }
 
 /* ---- stripping ---- */

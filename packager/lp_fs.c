@@ -367,3 +367,19 @@ int lp_fs_replace(const char *from, const char *to, lp_error *err)
     sync_parent(to);
     return 0;
 }
+
+void lp_fs_drop_oldest(lp_fs_aged *entries, size_t n, size_t keep,
+                       void (*drop)(void *payload, const char *name), void *payload)
+{
+    while (n > keep) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (entries[i].mtime < entries[oldest].mtime) {
+                oldest = i;
+            }
+        }
+        drop(payload, entries[oldest].name);
+        entries[oldest] = entries[n - 1];
+        n--;
+    }
+}

@@ -6,6 +6,10 @@
 #ifndef LP_FS_H
 #define LP_FS_H
 
+#include <limits.h>
+#include <stddef.h>
+#include <time.h>
+
 #include "lp_error.h"
 
 /* mkdir -p for every directory above path, and for path itself when
@@ -44,5 +48,17 @@ int lp_fs_remove_stale_temps(const char *dir, const char *base);
  * Writes the suggestion into buf and returns 1, or returns 0 when nothing
  * close exists. Reads directories only. */
 int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t size);
+
+/* A cache entry's name and last use, for lp_fs_drop_oldest. */
+typedef struct lp_fs_aged {
+    char name[NAME_MAX + 1];
+    time_t mtime;
+} lp_fs_aged;
+
+/* Calls drop(payload, name) on the least recently used of entries[0..n)
+ * until at most keep remain (the pruning rule the caches share). Reorders
+ * entries; drop's failures are the caller's to ignore. */
+void lp_fs_drop_oldest(lp_fs_aged *entries, size_t n, size_t keep,
+                       void (*drop)(void *payload, const char *name), void *payload);
 
 #endif
