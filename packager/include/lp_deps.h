@@ -93,27 +93,6 @@ int lp_deps_install(lp_deps_result *res, const lp_deps_request *req, lp_error *e
 /* Frees what lp_deps_install put into res. Accepts NULL. */
 void lp_deps_result_free(lp_deps_result *res);
 
-/*
- * Counts the requirement lines of a requirements file's content that are not
- * pinned with == (or ===); *first gets the first of them (up to first_len).
- * *hashes is set to 1 when any line carries --hash. Pure.
- */
-int lp_deps_pip_unpinned(const char *text, size_t len, int *hashes, char *first, size_t first_len);
-
-#define LP_DEPS_TAG_MAX 40
-#define LP_DEPS_MAX_TAGS 40
-
-/*
- * The manylinux platform tags the Amazon Linux of a Python runtime supports
- * for an architecture, newest first, into tags[0..*n). Python 3.8-3.11 run
- * on Amazon Linux 2 (glibc 2.26), 3.12 and later on Amazon Linux 2023
- * (glibc 2.34). The legacy aliases (manylinux2014, 2010, 1) follow the tag
- * they alias. Returns 0, or LP_EINVAL for a runtime that is not a Python one
- * or an architecture other than x86_64 and arm64.
- */
-int lp_deps_platform_tags(const char *runtime, const char *architecture,
-                          char tags[][LP_DEPS_TAG_MAX], size_t max, size_t *n);
-
 /* The machine-wide cache directory: $LAMBDAPACK_CACHE_DIR/deps when set,
  * else $XDG_CACHE_HOME/lambdapack/deps, else $HOME/.cache/lambdapack/deps
  * (else /tmp/lambdapack-deps-<uid>). Returns 0 or LP_EINVAL (too long). */

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lp_deps.h"
+#include "lp_deps_int.h" /* lp_deps_pip_unpinned, lp_deps_platform_tags */
 #include "lp_proc.h"
 #include "testutil.h"
 
