@@ -297,6 +297,10 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
         }
     }
     char *src = strdup(fspath);
+    if (src == NULL) {
+        rc = nomem(w->err, w->si);
+        goto done;
+    }
     rc = add_file(w, join(w->prefix, rel), src, &st, NULL, 0);
 done:
     free(real);
