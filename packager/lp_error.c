@@ -52,6 +52,18 @@ int lp_error_nomem_at(lp_error *err, int source_index, const char *field, const 
     return lp_error_set(err, LP_ENOMEM, ENOMEM, source_index, field, path, "out of memory");
 }
 
+int lp_error_errno_code(int sys_errno)
+{
+    switch (sys_errno) {
+    case ENOENT:
+        return LP_ENOENT;
+    case ENOMEM:
+        return LP_ENOMEM;
+    default:
+        return LP_EIO;
+    }
+}
+
 const char *lp_error_name(int code)
 {
     switch (code) {

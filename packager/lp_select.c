@@ -244,6 +244,10 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
         }
         if ((real = realpath(fspath, NULL)) == NULL) {
             int e = errno;
+            if (e == ENOMEM) {
+                rc = lp_error_nomem_at(w->err, w->si, "path", display);
+                goto done;
+            }
             rc = lp_error_set(w->err, LP_ESYMLINK, e, w->si, "path", display,
                               e == ELOOP ? "symlink '%s' loops" : "cannot follow symlink '%s': %s",
                               display, strerror(e));
@@ -312,7 +316,7 @@ done:
 static int dir_error(walk *w, const char *rel, int e)
 {
     char *display = rel[0] != '\0' ? join(w->display_root, rel) : strdup(w->display_root);
-    int rc = lp_error_set(w->err, e == ENOENT ? LP_ENOENT : LP_EIO, e, w->si, "path",
+    int rc = lp_error_set(w->err, lp_error_errno_code(e), e, w->si, "path",
                           display != NULL ? display : w->display_root, "cannot read '%s': %s",
                           display != NULL ? display : w->display_root, strerror(e));
     free(display);
@@ -540,7 +544,7 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
         if (e == ENOENT && lp_fs_nearest_path(src->path, w->spec->base_dir, near, sizeof(near))) {
             snprintf(hint, sizeof(hint), "; did you mean '%s'?", near);
         }
-        rc = lp_error_set(w->err, e == ENOENT ? LP_ENOENT : LP_EIO, e, w->si, "path", src->path,
+        rc = lp_error_set(w->err, lp_error_errno_code(e), e, w->si, "path", src->path,
                           "cannot read '%s': %s%s", src->path, strerror(e), hint);
         goto free_globs;
     }

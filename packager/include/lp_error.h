@@ -67,6 +67,11 @@ int lp_error_nomem(lp_error *err);
 /* The same, located: source index, spec field and path involved. */
 int lp_error_nomem_at(lp_error *err, int source_index, const char *field, const char *path);
 
+/* The code for a failed system call's errno: LP_ENOENT for ENOENT,
+ * LP_ENOMEM for ENOMEM (realpath, opendir and the like allocate), else
+ * LP_EIO. */
+int lp_error_errno_code(int sys_errno);
+
 /* A short static name for a code ("LP_ENOENT" -> "not found"). */
 const char *lp_error_name(int code);
 
