@@ -102,7 +102,10 @@ static int check_raw_names(const char *zip_path, zip_uint64_t n, lp_error *err)
     unsigned char h[56];
     int rc = LP_OK;
     unsigned char *tail = malloc(TAIL + NAME), *name = tail + TAIL;
-    FILE *f = tail != NULL ? fopen(zip_path, "rbe") : NULL;
+    if (tail == NULL) {
+        return lp_error_nomem(err);
+    }
+    FILE *f = fopen(zip_path, "rbe");
     if (f == NULL) {
         free(tail);
         return lp_error_set(err, LP_EIO, errno, -1, NULL, zip_path, "cannot read '%s': %s",
