@@ -484,14 +484,15 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
                           strerror(-se));
         goto done;
     }
+    /* Hashed before the rename: a failure here must leave the old ZIP. */
+    if (info != NULL && (rc = lp_zip_hash_file(tmp, info, err)) < 0) {
+        goto done;
+    }
     if ((rc = lp_fs_replace(tmp, output_path, err)) < 0) {
         goto done;
     }
     tmp_exists = 0;
     lp_store_maintain(p.store);
-    if (info != NULL) {
-        rc = lp_zip_hash_file(output_path, info, err);
-    }
 done:
     if (za != NULL) {
         zip_discard(za); /* frees the entry sources */
