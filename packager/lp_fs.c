@@ -251,12 +251,13 @@ int lp_fs_sync(const char *path, int is_dir)
     return rc;
 }
 
-/* fsyncs the directory holding path, so a rename into it is durable. */
+/* fsyncs the directory holding path, so a rename into it is durable. It
+ * runs after the rename, when nothing may fail any more: no allocation. */
 static void sync_parent(const char *path)
 {
-    char *dir = strdup(path);
-    if (dir == NULL) {
-        return;
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+        return; /* longer than any path rename accepted */
     }
     char *slash = strrchr(dir, '/');
     if (slash == NULL) {
@@ -265,7 +266,6 @@ static void sync_parent(const char *path)
         *(slash == dir ? slash + 1 : slash) = '\0';
         (void)lp_fs_sync(dir, 1);
     }
-    free(dir);
 }
 
 /* Copies src to a temporary file beside dst (fsynced), then renames it over
