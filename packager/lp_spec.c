@@ -497,6 +497,10 @@ int lp_spec_package_from_json(lp_spec_package **out, const char *json, size_t le
     p->owned = o;
     json_error_t jerr;
     o->root = json_loadb(json, len, JSON_ALLOW_NUL, &jerr);
+    if (o->root == NULL && json_error_code(&jerr) == json_error_out_of_memory) {
+        rc = lp_error_nomem(err);
+        goto done;
+    }
     if (o->root == NULL || !json_is_object(o->root)) {
         rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, NULL,
                           "package definition is not a JSON object%s%s",
