@@ -1,0 +1,688 @@
+/*
+ * Allocation-failure tests (curl's "torture" runs): every scenario runs once
+ * to count the allocations the packager makes, then once more per
+ * allocation, failing exactly that one. Each run must end in LP_ENOMEM (err
+ * filled, "out of memory"), or, where a failure only costs a cache entry,
+ * succeed with the very result of the reference run; it must not crash,
+ * leave a temporary or partial ZIP, or touch the previous ZIP. Leaks are
+ * LeakSanitizer's job: under the ASan build each scenario ends with a leak
+ * check, and the run that leaked is named.
+ *
+ * The shim: this binary is linked with -Wl,--wrap=malloc,calloc,realloc,
+ * strdup,strndup,asprintf,vasprintf,realpath,open_memstream
+ * (tests/packager/CMakeLists.txt), so the packager's own calls to those come
+ * here; shared libraries (libzip, OpenSSL, zlib, jansson) keep the real
+ * allocator (jansson reports an allocation that fails inside its lexer as a
+ * syntax error, so its failures could not be told apart). While a scenario runs
+ * the shim counts the calls and fails the one it was told to.
+ *
+ * Budget: scenarios with at most AF_EVERY allocations fail each of them;
+ * larger ones fail the first AF_EVERY and then AF_STRIDED more, evenly
+ * spread up to the last one (the summary line says which).
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lp_check.h"
+#include "lp_manifest.h"
+#include "lp_memo.h"
+#include "lp_spec.h"
+#include "lp_store.h"
+#include "lp_summary.h"
+#include "lp_zip.h"
+#include "testutil.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AF_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AF_LSAN 1
+#endif
+#endif
+#ifdef AF_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* Fail every allocation of a scenario with at most this many... */
+#define AF_EVERY 3000
+/* ...else the first AF_EVERY and this many more, spread to the end. */
+#define AF_STRIDED 1000
+
+/* ---- the shim ---- */
+
+static atomic_int g_armed;    /* count (and maybe fail) allocations */
+static atomic_long g_count;   /* allocations seen while armed */
+static atomic_long g_fail_at; /* 1-based allocation to fail; 0: none */
+static atomic_int g_injected; /* the failure happened */
+static int g_trace;           /* LP_ALLOCFAIL_TRACE=1: print where */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+int __real_vasprintf(char **out, const char *fmt, va_list ap);
+char *__real_realpath(const char *path, char *resolved);
+FILE *__real_open_memstream(char **buf, size_t *len);
+
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+int __wrap_asprintf(char **out, const char *fmt, ...);
+int __wrap_vasprintf(char **out, const char *fmt, va_list ap);
+char *__wrap_realpath(const char *path, char *resolved);
+FILE *__wrap_open_memstream(char **buf, size_t *len);
+
+/* True when this allocation is the one to fail. */
+static int fail_now(void)
+{
+    if (!atomic_load(&g_armed)) {
+        return 0;
+    }
+    long n = atomic_fetch_add(&g_count, 1) + 1;
+    if (n != atomic_load(&g_fail_at)) {
+        return 0;
+    }
+    atomic_store(&g_injected, 1);
+    if (g_trace) {
+        void *frames[16];
+        int k = backtrace(frames, 16);
+        fprintf(stderr, "allocation %ld fails here:\n", n);
+        backtrace_symbols_fd(frames, k, 2);
+    }
+    errno = ENOMEM;
+    return 1;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    return fail_now() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return fail_now() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return fail_now() ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+    return fail_now() ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+    return fail_now() ? NULL : __real_strndup(s, n);
+}
+
+int __wrap_vasprintf(char **out, const char *fmt, va_list ap)
+{
+    return fail_now() ? -1 : __real_vasprintf(out, fmt, ap);
+}
+
+int __wrap_asprintf(char **out, const char *fmt, ...)
+{
+    if (fail_now()) {
+        return -1;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = __real_vasprintf(out, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *__wrap_realpath(const char *path, char *resolved)
+{
+    /* Only realpath(p, NULL) allocates. */
+    return resolved == NULL && fail_now() ? NULL : __real_realpath(path, resolved);
+}
+
+FILE *__wrap_open_memstream(char **buf, size_t *len)
+{
+    return fail_now() ? NULL : __real_open_memstream(buf, len);
+}
+
+/* ---- scenarios ---- */
+
+/* The fixture every scenario shares: a source tree and what was built from
+ * it with the shim off. */
+typedef struct fixture {
+    char *dir;          /* scratch directory, removed at the end */
+    lp_manifest *py;    /* the Python tree as a manifest */
+    lp_manifest *js;    /* the Node.js tree */
+    char *zip;          /* a ZIP of `py` */
+    char *out_dir;      /* where the ZIP-writing scenario writes */
+    char *out;          /* out_dir/package.zip */
+    unsigned char *old; /* what `out` holds before each run */
+    size_t old_len;
+} fixture;
+
+static fixture g_fx;
+
+/* One run: 0 with *result (a malloc'd description compared across runs), or
+ * the LP_E* code with err filled. */
+typedef int (*run_fn)(char **result, lp_error *err);
+/* Called after each run (shim off) with the run's code. */
+typedef void (*after_fn)(int rc, const char *result);
+
+typedef struct scenario {
+    const char *name;
+    run_fn run;
+    after_fn after;   /* may be NULL */
+    after_fn prepare; /* before each run; may be NULL (rc/result unused) */
+} scenario;
+
+/* A growing description: one line per appended fact. */
+typedef struct desc {
+    char *buf;
+    size_t len;
+    FILE *f;
+} desc;
+
+/* The description buffers are the test's own: made with the real
+ * allocator, outside the count. */
+static void desc_open(desc *d)
+{
+    d->buf = NULL;
+    d->len = 0;
+    int armed = atomic_exchange(&g_armed, 0);
+    d->f = __real_open_memstream(&d->buf, &d->len);
+    atomic_store(&g_armed, armed);
+    assert_non_null(d->f);
+}
+
+static char *desc_close(desc *d)
+{
+    int armed = atomic_exchange(&g_armed, 0);
+    fclose(d->f);
+    atomic_store(&g_armed, armed);
+    return d->buf;
+}
+
+static const char *spec_json =
+    "{\"output_path\": \"out/package.zip\","
+    " \"source\": ["
+    "  {\"path\": \"py\", \"prefix\": \"shared/lib\", \"include\": [\"**/*.py\", \"*.txt\"],"
+    "   \"exclude\": [\"tests/\"], \"content\": null, \"filename\": null},"
+    "  {\"path\": null, \"content\": \"hello\\u0000world\", \"filename\": \"inline/hello.txt\"},"
+    "  {\"path\": \"bad\", \"prefix\": \"../up\", \"include\": [\"[a-\"]}"
+    " ],"
+    " \"excludes\": [\"*.log\", \"!keep.log\"], \"default_excludes\": true,"
+    " \"compression_level\": 7, \"directory_entries\": false,"
+    " \"allow_external_symlinks\": false, \"runtime\": \"python3.12\","
+    " \"handler\": \"app.handler\", \"external_modules\": [\"boto3\", \"yaml\"],"
+    " \"strict_imports\": true, \"required_files\": [\"app.py\"],"
+    " \"allow_sensitive_files\": [\"*.pem\"], \"architecture\": \"arm64\","
+    " \"dependencies\": [{\"file\": \"requirements.txt\", \"prefix\": \"python\","
+    "   \"index_url\": \"\", \"find_links\": [\"wheels\", \"more\"]}],"
+    " \"content_hash\": \"computed\"}";
+
+static void record_problem(void *payload, const lp_error *e)
+{
+    desc *d = payload;
+    fprintf(d->f, "problem %d %d %s %s\n", e->code, e->source_index,
+            e->field != NULL ? e->field : "-", e->message);
+}
+
+static int run_spec(char **result, lp_error *err)
+{
+    lp_spec_package *p = NULL;
+    int rc = lp_spec_package_from_json(&p, spec_json, strlen(spec_json), "/base", err);
+    if (rc < 0) {
+        return rc;
+    }
+    desc d;
+    desc_open(&d);
+    fprintf(d.f, "out %s base %s level %d arch %s deps %zu\n", p->output_path, p->spec.base_dir,
+            p->spec.level, p->architecture, p->n_dependencies);
+    for (size_t i = 0; i < p->spec.n_sources; i++) {
+        const lp_source *s = &p->spec.sources[i];
+        fprintf(d.f, "source %zu %s %s %zu %zu %zu\n", i, s->path ? s->path : "-",
+                s->prefix ? s->prefix : "-", s->n_include, s->n_exclude, s->content_len);
+    }
+    size_t n = lp_spec_validate(p, record_problem, &d);
+    lp_spec_package_free(p);
+    char *text = desc_close(&d);
+    /* A problem of an allocation that failed inside a validator. */
+    if (strstr(text, "problem -8 ") != NULL) {
+        free(text);
+        return lp_error_nomem(err);
+    }
+    if (n == 0) {
+        free(text);
+        return lp_error_set(err, LP_EINTERNAL, 0, -1, NULL, NULL, "the bad source passed");
+    }
+    *result = text;
+    return 0;
+}
+
+static void describe_manifest(desc *d, const lp_manifest *m)
+{
+    fprintf(d->f, "hash %s files %zu size %llu\n", m->content_hash, m->n_files,
+            (unsigned long long)m->unzipped_size);
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        fprintf(d->f, "%s %o %s %d\n", f->archive_path, (unsigned)f->mode, f->sha256_hex,
+                f->source_index);
+    }
+}
+
+/* The Python tree as three sources: a directory under a prefix with include
+ * and exclude globs, one file, inline content; directory entries on. */
+static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
+{
+    const char *incl[] = {"**/*.py", "*.txt", ".env"};
+    const char *excl[] = {"tests/"};
+    const char *excludes[] = {"*.log"};
+    lp_source src[3];
+    memset(src, 0, sizeof(src));
+    src[0].path = "py";
+    src[0].prefix = "shared/lib";
+    src[0].include = incl;
+    src[0].n_include = 3;
+    src[0].exclude = excl;
+    src[0].n_exclude = 1;
+    src[1].path = "extra/config.json";
+    src[1].prefix = "conf";
+    src[2].content = "print('inline')\n";
+    src[2].content_len = strlen(src[2].content);
+    src[2].filename = "inline/gen.py";
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = src;
+    spec.n_sources = 3;
+    spec.excludes = excludes;
+    spec.n_excludes = 1;
+    spec.base_dir = g_fx.dir;
+    spec.directory_entries = directory_entries;
+    spec.threads = 1;
+    return lp_manifest_build(m, &spec, err);
+}
+
+static int run_manifest(char **result, lp_error *err)
+{
+    lp_manifest *m = NULL;
+    int rc = build_py(&m, 1, err);
+    if (rc < 0) {
+        return rc;
+    }
+    desc d;
+    desc_open(&d);
+    describe_manifest(&d, m);
+    lp_manifest_free(m);
+    *result = desc_close(&d);
+    return 0;
+}
+
+static int run_zip_write(char **result, lp_error *err)
+{
+    lp_zip_info info;
+    int rc = lp_zip_write(g_fx.py, g_fx.out, 1, &info, err);
+    if (rc < 0) {
+        return rc;
+    }
+    desc d;
+    desc_open(&d);
+    fprintf(d.f, "%s %s %llu\n", info.sha256_hex, info.base64sha256, (unsigned long long)info.size);
+    *result = desc_close(&d);
+    return 0;
+}
+
+static void prepare_zip_write(int rc, const char *result)
+{
+    (void)rc;
+    (void)result;
+    FILE *f = fopen(g_fx.out, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(g_fx.old, 1, g_fx.old_len, f), g_fx.old_len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* After a failure the previous ZIP is there, whole; after a success the new
+ * one; and nothing else (no temporary, no spill file). */
+static void after_zip_write(int rc, const char *result)
+{
+    (void)result;
+    assert_int_equal(tu_count_entries(g_fx.out_dir), 1);
+    size_t n = 0;
+    unsigned char *now = tu_read(g_fx.out, &n);
+    assert_non_null(now);
+    if (rc < 0) {
+        assert_int_equal(n, g_fx.old_len);
+        assert_memory_equal(now, g_fx.old, n);
+    } else {
+        lp_zip_info info;
+        lp_error e = LP_ERROR_INIT;
+        assert_int_equal(lp_zip_hash_file(g_fx.out, &info, &e), 0);
+        assert_non_null(strstr(result, info.sha256_hex));
+    }
+    free(now);
+}
+
+static int run_zip_read(char **result, lp_error *err)
+{
+    lp_manifest *m = NULL;
+    lp_diff_list *diff = NULL;
+    int rc = lp_zip_read_manifest(&m, g_fx.zip, g_fx.py->level, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((rc = lp_manifest_diff(&diff, g_fx.py, m, err)) < 0) {
+        lp_manifest_free(m);
+        return rc;
+    }
+    desc d;
+    desc_open(&d);
+    describe_manifest(&d, m);
+    fprintf(d.f, "diff %zu\n", diff->n);
+    lp_diff_list_free(diff);
+    lp_manifest_free(m);
+    *result = desc_close(&d);
+    return 0;
+}
+
+static void describe_report(desc *d, const lp_check_report *r)
+{
+    fprintf(d->f, "findings %zu\n", r->n);
+    for (size_t i = 0; i < r->n; i++) {
+        const lp_check_finding *f = &r->items[i];
+        fprintf(d->f, "%d %s %d %s:%d | %s | %s\n", (int)f->severity,
+                f->field != NULL ? f->field : "-", f->index,
+                f->archive_path != NULL ? f->archive_path : "-", f->line, f->summary, f->detail);
+    }
+}
+
+static int run_checks(char **result, lp_error *err)
+{
+    const char *external[] = {"yaml"};
+    const char *required[] = {"shared/lib/app.py", "missing.txt"};
+    lp_check_options py = LP_CHECK_OPTIONS_INIT;
+    py.runtime = "python3.12";
+    py.handler = "shared.lib.app.handler";
+    py.external_modules = external;
+    py.n_external_modules = 1;
+    py.required_files = required;
+    py.n_required_files = 2;
+    lp_check_options js = LP_CHECK_OPTIONS_INIT;
+    js.runtime = "nodejs20.x";
+    js.handler = "index.handler";
+    lp_check_report *rp = NULL, *rj = NULL;
+    int rc = lp_check_run(&rp, g_fx.py, &py, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((rc = lp_check_run(&rj, g_fx.js, &js, err)) < 0) {
+        lp_check_report_free(rp);
+        return rc;
+    }
+    if ((rc = lp_check_zip_size(rj, 60ull << 20)) < 0) {
+        lp_check_report_free(rp);
+        lp_check_report_free(rj);
+        return lp_error_nomem(err);
+    }
+    desc d;
+    desc_open(&d);
+    describe_report(&d, rp);
+    describe_report(&d, rj);
+    lp_check_report_free(rp);
+    lp_check_report_free(rj);
+    *result = desc_close(&d);
+    return 0;
+}
+
+static int run_summary(char **result, lp_error *err)
+{
+    lp_summary *s = NULL;
+    int rc = lp_summary_build(&s, g_fx.js, err);
+    if (rc < 0) {
+        return rc;
+    }
+    desc d;
+    desc_open(&d);
+    for (size_t i = 0; i < s->n; i++) {
+        fprintf(d.f, "%s %s %zu\n", s->items[i].key, s->items[i].sha256_hex, s->items[i].n_files);
+    }
+    lp_summary_free(s);
+    *result = desc_close(&d);
+    return 0;
+}
+
+/* ---- the driver ---- */
+
+static int run_once(const scenario *sc, long fail_at, char **result, lp_error *err)
+{
+    if (sc->prepare != NULL) {
+        sc->prepare(0, NULL);
+    }
+    lp_memo_clear(); /* every run starts from the same state */
+    lp_error_clear(err);
+    *result = NULL;
+    atomic_store(&g_count, 0);
+    atomic_store(&g_injected, 0);
+    atomic_store(&g_fail_at, fail_at);
+    atomic_store(&g_armed, 1);
+    int rc = sc->run(result, err);
+    atomic_store(&g_armed, 0);
+    if (sc->after != NULL) {
+        sc->after(rc, *result);
+    }
+    return rc;
+}
+
+/* The next allocation to fail after k, or 0 when done. */
+static long next_fail(long k, long total)
+{
+    if (total <= AF_EVERY || k < AF_EVERY) {
+        return k < total ? k + 1 : 0;
+    }
+    long step = (total - AF_EVERY + AF_STRIDED - 1) / AF_STRIDED;
+    long next = k + (step > 0 ? step : 1);
+    if (next > total) {
+        return k < total ? total : 0;
+    }
+    return next;
+}
+
+static void torture(const scenario *sc)
+{
+    char *ref = NULL;
+    lp_error err = LP_ERROR_INIT;
+    int rc = run_once(sc, 0, &ref, &err);
+    if (rc != 0) {
+        fail_msg("%s: the reference run fails: %d %s", sc->name, rc, err.message);
+    }
+    long total = atomic_load(&g_count);
+    assert_true(total > 0);
+    long runs = 0, failed = 0, tolerated = 0;
+    for (long k = next_fail(0, total); k != 0; k = next_fail(k, total)) {
+        char *res = NULL;
+        rc = run_once(sc, k, &res, &err);
+        int injected = atomic_load(&g_injected);
+        runs++;
+        if (!injected || rc == 0) {
+            /* Not reached this time (threads), or absorbed by a cache:
+             * the result must be the reference's. */
+            if (rc != 0 || strcmp(res, ref) != 0) {
+                fail_msg("%s: failing allocation %ld of %ld: rc %d (%s), result differs:\n%s\n"
+                         "reference:\n%s",
+                         sc->name, k, total, rc, err.message, res != NULL ? res : "(none)", ref);
+            }
+            tolerated += injected;
+            if (injected && g_trace) {
+                fprintf(stderr, "%s: allocation %ld absorbed\n", sc->name, k);
+            }
+        } else {
+            failed++;
+            if (rc != LP_ENOMEM || err.code != LP_ENOMEM || strcmp(err.message, "") == 0) {
+                fail_msg("%s: failing allocation %ld of %ld gives %d (err.code %d): %s", sc->name,
+                         k, total, rc, err.code, err.message);
+            }
+        }
+        free(res);
+    }
+    free(ref);
+#ifdef AF_LSAN
+    if (__lsan_do_recoverable_leak_check() != 0) {
+        fail_msg("%s: a run leaked (LeakSanitizer's report above names the allocation)", sc->name);
+    }
+#endif
+    printf("%s: %ld allocations, %ld runs (%s), %ld failed with LP_ENOMEM, %ld absorbed\n",
+           sc->name, total, runs, total <= AF_EVERY ? "every allocation" : "first and strided",
+           failed, tolerated);
+}
+
+static void spec_parsing_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"spec", run_spec, NULL, NULL};
+    torture(&sc);
+}
+
+static void select_and_manifest_survive_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"manifest", run_manifest, NULL, NULL};
+    torture(&sc);
+}
+
+static void zip_write_survives_every_allocation_failure_and_keeps_the_old_zip(void **state)
+{
+    (void)state;
+    scenario sc = {"zip_write", run_zip_write, after_zip_write, prepare_zip_write};
+    torture(&sc);
+}
+
+static void zip_read_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"zip_read", run_zip_read, NULL, NULL};
+    torture(&sc);
+}
+
+static void checks_survive_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"checks", run_checks, NULL, NULL};
+    torture(&sc);
+}
+
+static void summary_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"summary", run_summary, NULL, NULL};
+    torture(&sc);
+}
+
+/* ---- fixture ---- */
+
+static void write_trees(const char *dir)
+{
+    tu_write(dir, "py/app.py",
+             "import json\nimport os\nfrom shared.lib.pkg import mod\nfrom .pkg.sub import deep\n"
+             "import yaml\nimport not_installed\n\n\ndef handler(event, context):\n"
+             "    return mod.f(event)\n",
+             0644);
+    tu_write(dir, "py/pkg/__init__.py", "from .mod import f\n", 0644);
+    tu_write(dir, "py/pkg/mod.py", "from . import sub\n\n\ndef f(e):\n    return e\n", 0644);
+    tu_write(dir, "py/pkg/sub/__init__.py", "", 0644);
+    tu_write(dir, "py/pkg/sub/deep.py", "from ..mod import f\nfrom ... import app\n", 0755);
+    tu_write(dir, "py/tests/test_app.py", "import app\n", 0644);
+    tu_write(dir, "py/notes.txt", "notes\n", 0644);
+    tu_write(dir, "py/debug.log", "log\n", 0644);
+    tu_write(dir, "py/.env", "SECRET=1\n", 0644);
+    tu_write(dir, "py/pkg/__pycache__/mod.cpython-312.pyc", "x", 0644);
+    tu_write(dir, "extra/config.json", "{\"a\": 1}\n", 0644);
+    char *link = tu_path(dir, "py/alias.py");
+    assert_int_equal(symlink("pkg/mod.py", link), 0);
+    free(link);
+
+    tu_write(dir, "js/index.js",
+             "const util = require('./lib/util');\nconst left = require('left-pad');\n"
+             "exports.handler = async (event) => util.go(left(event));\n",
+             0644);
+    tu_write(dir, "js/lib/util.js", "module.exports = { go: (e) => e };\n", 0644);
+    tu_write(dir, "js/node_modules/left-pad/package.json", "{\"name\": \"left-pad\"}\n", 0644);
+    tu_write(dir, "js/node_modules/left-pad/index.js", "module.exports = (s) => s;\n", 0644);
+    tu_write(dir, "js/PyYAML-6.0.dist-info/RECORD", "yaml/__init__.py,,\n", 0644);
+    tu_write(dir, "js/PyYAML-6.0.dist-info/top_level.txt", "yaml\n", 0644);
+    tu_write(dir, "js/yaml/__init__.py", "", 0644);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    lp_store_disable(); /* a process-wide cache: runs must not share it */
+    g_fx.dir = tu_mkdtemp();
+    write_trees(g_fx.dir);
+    lp_error err = LP_ERROR_INIT;
+    if (build_py(&g_fx.py, 0, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    char *js = tu_path(g_fx.dir, "js");
+    if (tu_build_dir(&g_fx.js, js, NULL, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    free(js);
+    g_fx.zip = tu_path(g_fx.dir, "py.zip");
+    if (lp_zip_write(g_fx.py, g_fx.zip, 1, NULL, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    g_fx.out_dir = tu_path(g_fx.dir, "out");
+    tu_mkdirs(g_fx.dir, "out");
+    g_fx.out = tu_path(g_fx.out_dir, "package.zip");
+    g_fx.old = tu_read(g_fx.zip, &g_fx.old_len);
+    assert_non_null(g_fx.old);
+    g_fx.old[g_fx.old_len - 1] ^= 1; /* not the bytes the scenario writes */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lp_manifest_free(g_fx.py);
+    lp_manifest_free(g_fx.js);
+    free(g_fx.old);
+    free(g_fx.out);
+    free(g_fx.out_dir);
+    free(g_fx.zip);
+    tu_rmtree(g_fx.dir);
+    free(g_fx.dir);
+    lp_memo_clear();
+    return 0;
+}
+
+int main(void)
+{
+    const char *trace = getenv("LP_ALLOCFAIL_TRACE");
+    g_trace = trace != NULL && strcmp(trace, "1") == 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(spec_parsing_survives_every_allocation_failure),
+        cmocka_unit_test(select_and_manifest_survive_every_allocation_failure),
+        cmocka_unit_test(zip_write_survives_every_allocation_failure_and_keeps_the_old_zip),
+        cmocka_unit_test(zip_read_survives_every_allocation_failure),
+        cmocka_unit_test(checks_survive_every_allocation_failure),
+        cmocka_unit_test(summary_survives_every_allocation_failure),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
