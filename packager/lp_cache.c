@@ -259,6 +259,14 @@ static void prune(const char *dir)
 int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int threads,
                  lp_zip_info *info, int *replaced, lp_error *err)
 {
+    lp_zip_options opts = LP_ZIP_OPTIONS_INIT;
+    opts.threads = threads;
+    return lp_cache_put_opts(dir, key, m, &opts, info, replaced, err);
+}
+
+int lp_cache_put_opts(const char *dir, const char *key, const lp_manifest *m,
+                      const lp_zip_options *opts, lp_zip_info *info, int *replaced, lp_error *err)
+{
     char path[PATH_MAX];
     lp_zip_info before;
     int rc = entry_path(path, sizeof(path), dir, key, err);
@@ -282,7 +290,8 @@ int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int thr
     mac_path(mpath, sizeof(mpath), dir, key);
     unlink(mpath);
     prune(dir);
-    if ((rc = lp_zip_write(m, path, threads, info, err)) < 0) {
+    /* A cancelled or failed build leaves no <key>.zip of its own, and no MAC. */
+    if ((rc = lp_zip_write_opts(m, path, opts, info, err)) < 0) {
         OPENSSL_cleanse(mkey, sizeof(mkey));
         return rc;
     }

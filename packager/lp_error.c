@@ -95,6 +95,8 @@ const char *lp_error_name(int code)
         return "file in the way";
     case LP_EINTERNAL:
         return "internal error";
+    case LP_ECANCELED:
+        return "cancelled";
     default:
         return "unknown error";
     }
@@ -123,6 +125,8 @@ const char *lp_error_summary(int code)
         return "Invalid ZIP";
     case LP_EEXIST:
         return "Refusing to replace a file that is not a package";
+    case LP_ECANCELED:
+        return "Build cancelled";
     default:
         return "Cannot build package";
     }

@@ -16,6 +16,7 @@
 #include "lp_manifest_int.h"
 #include "lp_memo.h"
 #include "lp_pool.h"
+#include "lp_progress_int.h"
 #include "lp_select.h"
 
 #include <errno.h>
@@ -63,7 +64,8 @@ const lp_file *lp_manifest_find(const lp_manifest *m, const char *archive_path)
 }
 
 int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
-                          uint64_t *size, unsigned char sha256[32], lp_error *err)
+                          uint64_t *size, unsigned char sha256[32], lp_progress_reporter *rep,
+                          lp_error *err)
 {
     int rc = LP_OK;
     int fd = -1;
@@ -101,6 +103,11 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
             goto done;
         }
         EVP_DigestUpdate(ctx, buf, (size_t)r);
+        if (lp_progress_add(rep, 0, (uint64_t)r)) {
+            rc = lp_error_set(err, LP_ECANCELED, 0, si, "path", display,
+                              "cancelled while reading '%s'", display);
+            goto done;
+        }
     }
     EVP_DigestFinal_ex(ctx, sha256, NULL);
     *size = total;
@@ -124,6 +131,7 @@ typedef struct hash_pool {
     lp_error err;
     pthread_mutex_t mu;
     struct timespec started; /* CLOCK_REALTIME when hashing began */
+    lp_progress_reporter *rep;
 } hash_pool;
 
 /* Files can grow between stat and read; a read stops a little past the stat
@@ -132,16 +140,18 @@ typedef struct hash_pool {
 
 /* Hashes a file from disk, or takes its hash from this process's memo when
  * its stat says it is the file hashed before (lp_memo.h has the rules). */
-static int hash_file(lp_file *f, const struct timespec *started, lp_error *e)
+static int hash_file(lp_file *f, const struct timespec *started, lp_progress_reporter *rep,
+                     lp_error *e)
 {
     struct stat before, after;
     bool have_stat = stat(f->source_path, &before) == 0 && S_ISREG(before.st_mode);
     if (have_stat && lp_memo_get(&before, f->sha256)) {
         f->size = (uint64_t)before.st_size;
+        lp_progress_add(rep, 0, f->size);
         return 0;
     }
     int rc = lp_manifest_hash_path(f->source_path, f->source_path, f->source_index,
-                                   f->size + LP_GROWTH_SLACK, &f->size, f->sha256, e);
+                                   f->size + LP_GROWTH_SLACK, &f->size, f->sha256, rep, e);
     if (rc == 0 && have_stat && stat(f->source_path, &after) == 0 &&
         (uint64_t)after.st_size == f->size) {
         lp_memo_put(&before, &after, started, f->sha256);
@@ -155,7 +165,7 @@ static void *hash_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&p->mu);
         size_t i = p->next++;
-        int stop = p->failed && i > p->err_index;
+        int stop = (p->failed && i > p->err_index) || lp_progress_cancelled(p->rep);
         pthread_mutex_unlock(&p->mu);
         if (i >= p->n || stop) {
             break;
@@ -167,14 +177,16 @@ static void *hash_worker(void *arg)
             rc = lp_hash_sha256("", 0, f->sha256);
         } else if (f->content != NULL) {
             rc = lp_hash_sha256(f->content, (size_t)f->size, f->sha256);
+            lp_progress_add(p->rep, 0, f->size);
         } else {
-            rc = hash_file(f, &p->started, &e);
+            rc = hash_file(f, &p->started, p->rep, &e);
         }
         if (rc < 0 && e.code == LP_OK) {
             lp_error_nomem_at(&e, f->source_index, NULL, "");
         }
         if (rc == 0) {
             lp_hash_hex(f->sha256, f->sha256_hex);
+            lp_progress_add(p->rep, 1, 0);
             continue;
         }
         pthread_mutex_lock(&p->mu);
@@ -188,12 +200,13 @@ static void *hash_worker(void *arg)
     return NULL;
 }
 
-static int hash_all(lp_file *files, size_t n, int threads, lp_error *err)
+static int hash_all(lp_file *files, size_t n, int threads, lp_progress_reporter *rep, lp_error *err)
 {
     hash_pool p;
     memset(&p, 0, sizeof(p));
     p.files = files;
     p.n = n;
+    p.rep = rep;
     clock_gettime(CLOCK_REALTIME, &p.started);
     pthread_mutex_init(&p.mu, NULL);
     /* The calling thread works too. */
@@ -380,6 +393,52 @@ static int check_limit(const lp_manifest *m, const lp_spec *spec, lp_error *err)
                         (unsigned long long)largest->size);
 }
 
+static int cancelled(const lp_spec *spec, lp_error *err)
+{
+    const char *out = spec->output_path != NULL ? spec->output_path : "the package";
+    return lp_error_set(err, LP_ECANCELED, 0, -1, "output_path", out,
+                        "build of '%s' cancelled while reading the sources: nothing was written",
+                        out);
+}
+
+/* Hashes every file, reporting to spec's progress callback. */
+static int hash_files(const lp_manifest *m, const lp_spec *spec, lp_error *err)
+{
+    lp_progress_reporter rep;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        bytes += m->files[i].size;
+    }
+    int rc = LP_OK;
+    if (lp_progress_begin(&rep, spec->progress, spec->progress_payload, LP_PROGRESS_HASH,
+                          m->n_files, bytes, NULL) ||
+        (rc = hash_all(m->files, m->n_files, spec->threads, &rep, err)) == LP_ECANCELED ||
+        (rc == LP_OK && lp_progress_end(&rep))) {
+        rc = cancelled(spec, err);
+    }
+    lp_progress_fini(&rep);
+    return rc;
+}
+
+/* The selection, as a phase of its own: the walk reports once before and
+ * once after (its totals are not known in advance). */
+static int select_files(lp_manifest *m, const lp_spec *spec, lp_error *err)
+{
+    lp_progress_reporter rep;
+    int rc = LP_OK;
+    if (lp_progress_begin(&rep, spec->progress, spec->progress_payload, LP_PROGRESS_SELECT, 0, 0,
+                          NULL)) {
+        rc = cancelled(spec, err);
+    } else if ((rc = lp_select_files(spec, &m->files, &m->n_files, err)) == LP_OK) {
+        lp_progress_add(&rep, m->n_files, 0);
+        if (lp_progress_end(&rep)) {
+            rc = cancelled(spec, err);
+        }
+    }
+    lp_progress_fini(&rep);
+    return rc;
+}
+
 int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
 {
     int rc = LP_OK;
@@ -403,7 +462,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
     }
     m->level = spec->level;
     m->directory_entries = spec->directory_entries ? 1 : 0;
-    if ((rc = lp_select_files(spec, &m->files, &m->n_files, err)) < 0) {
+    if ((rc = select_files(m, spec, err)) < 0) {
         goto done;
     }
     if (m->n_files == 0) {
@@ -415,7 +474,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
     if ((rc = check_collisions(m, err)) < 0 || (rc = check_limit(m, spec, err)) < 0) {
         goto done;
     }
-    if ((rc = hash_all(m->files, m->n_files, spec->threads, err)) < 0) {
+    if ((rc = hash_files(m, spec, err)) < 0) {
         goto done;
     }
     if (m->directory_entries) {

@@ -17,10 +17,14 @@ void lp_manifest_sort(lp_manifest *m);
  * and m->directory_entries. */
 int lp_manifest_seal(lp_manifest *m, lp_error *err);
 
+struct lp_progress_reporter;
+
 /* Reads a regular file through a fixed buffer, hashing it; at most max_size
  * bytes are accepted (LP_ECHANGED beyond). Fills *size and sha256. Messages
- * name display. */
+ * name display. Every chunk's bytes are added to rep (may be NULL), which
+ * is asked before the next: LP_ECANCELED once it cancelled. */
 int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
-                          uint64_t *size, unsigned char sha256[32], lp_error *err);
+                          uint64_t *size, unsigned char sha256[32],
+                          struct lp_progress_reporter *rep, lp_error *err);
 
 #endif

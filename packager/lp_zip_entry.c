@@ -11,6 +11,7 @@
 #include "lp_compat.h"
 
 #include "lp_deflate.h"
+#include "lp_progress_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@ struct lp_zip_entry_ctx {
     z_stream z;
     int z_ready;
     EVP_MD_CTX *md;
+    lp_progress_reporter *progress; /* may be NULL */
 };
 
 /* What the sink needs while one entry is built. */
@@ -64,6 +66,11 @@ lp_zip_entry_ctx *lp_zip_entry_ctx_new(const char *spill_dir)
     }
     c->z_ready = 1;
     return c;
+}
+
+void lp_zip_entry_ctx_set_progress(lp_zip_entry_ctx *c, lp_progress_reporter *r)
+{
+    c->progress = r;
 }
 
 void lp_zip_entry_ctx_free(lp_zip_entry_ctx *c)
@@ -270,6 +277,11 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
         }
         if (feed(ss, ss->c->rbuf, (size_t)r, level) < 0) {
             rc = -1;
+            break;
+        }
+        if (lp_progress_add(ss->c->progress, 0, (uint64_t)r)) {
+            rc = lp_error_set(err, LP_ECANCELED, 0, f->source_index, "path", f->source_path,
+                              "cancelled while compressing '%s'", f->source_path);
             break;
         }
     }

@@ -41,9 +41,14 @@ typedef struct lp_zip_entry_ctx lp_zip_entry_ctx;
 lp_zip_entry_ctx *lp_zip_entry_ctx_new(const char *spill_dir);
 void lp_zip_entry_ctx_free(lp_zip_entry_ctx *c);
 
+struct lp_progress_reporter;
+/* Bytes read are added to r, which is asked before every chunk: a cancel
+ * makes lp_zip_entry_build fail with LP_ECANCELED. r NULL: none. */
+void lp_zip_entry_ctx_set_progress(lp_zip_entry_ctx *c, struct lp_progress_reporter *r);
+
 /* Builds f's entry data at level (0: stored; empty files are stored at
  * every level). On success *out holds the data (release it with
- * lp_zip_entry_release). Errors: LP_ECHANGED, LP_ENOENT, LP_EIO, LP_ENOMEM,
+ * lp_zip_entry_release). Errors: LP_ECHANGED, LP_ENOENT, LP_EIO, LP_ENOMEM, LP_ECANCELED,
  * LP_EINTERNAL (the encoder's output did not decode to the input). */
 int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_entry *out,
                        lp_error *err);

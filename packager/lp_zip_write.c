@@ -23,6 +23,7 @@
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_pool.h"
+#include "lp_progress_int.h"
 #include "lp_store.h"
 #include "lp_zip_entry.h"
 
@@ -71,6 +72,7 @@ typedef struct pipeline {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     lp_store *store; /* NULL: build every entry */
+    lp_progress_reporter *rep;
 } pipeline;
 
 typedef struct entry_src {
@@ -94,6 +96,9 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
 {
     pthread_mutex_lock(&p->mu);
     p->slots[i].state = SLOT_FAILED;
+    if (e->code == LP_ECANCELED) {
+        p->abort = 1; /* lp_zip_write_opts reports the cancel itself */
+    }
     if (!p->failed || i < p->err_index) {
         p->failed = 1;
         p->err_index = i;
@@ -115,8 +120,11 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
     memset(&ze, 0, sizeof(ze));
     ze.fd = -1;
     size_t len = 0;
+    /* Bytes lp_zip_entry does not count as it reads them (stored, inline). */
+    uint64_t counted = f->source_path != NULL && f->content == NULL ? 0 : f->size;
     if (p->store != NULL && f->size > 0 && f->size <= LP_ZIP_ENTRY_SPILL &&
         lp_store_get(p->store, f->sha256, f->size, p->level, &ze.mem, &len, &ze.crc) == 0) {
+        counted = f->size;
         /* Made here from bytes with this SHA-256, and its MAC verifies
          * (lp_store.h): the source is not read again. */
         ze.size = f->size;
@@ -129,6 +137,7 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
     } else if (p->store != NULL && ze.deflated && ze.fd < 0) {
         lp_store_put(p->store, f->sha256, f->size, p->level, ze.mem, (size_t)ze.comp_size, ze.crc);
     }
+    lp_progress_add(p->rep, 1, counted);
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i];
     s->e = ze;
@@ -159,6 +168,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->mu);
         return NULL;
     }
+    lp_zip_entry_ctx_set_progress(ctx, p->rep);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (!p->abort && p->next_start < p->n &&
@@ -170,6 +180,10 @@ static void *worker(void *arg)
                 continue;
             }
             pthread_cond_wait(&p->cv, &p->mu);
+        }
+        if (!p->abort && lp_progress_cancelled(p->rep)) {
+            p->abort = 1; /* every worker and libzip's wait stop */
+            pthread_cond_broadcast(&p->cv);
         }
         if (p->abort || p->next_start >= p->n) {
             break;
@@ -262,7 +276,7 @@ static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_c
         return sizeof(zip_stat_t);
     }
     case ZIP_SOURCE_OPEN:
-        if (wait_ready(p, es->index, 0) < 0) {
+        if (lp_progress_cancelled(p->rep) || wait_ready(p, es->index, 0) < 0) {
             zip_error_set(&es->error, ZIP_ER_READ, EIO);
             return -1;
         }
@@ -361,6 +375,34 @@ static int add_entries(zip_t *za, pipeline *p, const char *tmp, lp_error *err)
 int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
                  lp_error *err)
 {
+    lp_zip_options opts = LP_ZIP_OPTIONS_INIT;
+    opts.threads = threads;
+    return lp_zip_write_opts(m, output_path, &opts, info, err);
+}
+
+/* Counts of what the workers build: files with data, their bytes. */
+static void write_totals(const lp_manifest *m, size_t *files, uint64_t *bytes)
+{
+    *files = 0;
+    *bytes = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        if (!m->files[i].is_dir) {
+            (*files)++;
+            *bytes += m->files[i].size;
+        }
+    }
+}
+
+static int cancelled(lp_error *err, const char *output_path)
+{
+    return lp_error_set(err, LP_ECANCELED, 0, -1, "output_path", output_path,
+                        "build of '%s' cancelled: no ZIP was written", output_path);
+}
+
+int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                      lp_zip_info *info, lp_error *err)
+{
+    static const lp_zip_options defaults = LP_ZIP_OPTIONS_INIT;
     int rc = LP_OK;
     char *tmp = NULL;
     zip_t *za = NULL;
@@ -370,8 +412,17 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     worker_arg wa;
     int pipeline_ready = 0;
     struct stat st;
+    lp_progress_reporter rep;
+    int rep_ready = 0;
 
     memset(&p, 0, sizeof(p));
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    if (opts->version != LP_ZIP_OPTIONS_VERSION) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "lp_zip_options of version %u",
+                            opts->version);
+    }
     if (m == NULL || output_path == NULL || output_path[0] == '\0') {
         return lp_error_set(err, LP_EINVAL, 0, -1, "output_path", "",
                             "no manifest or no output path");
@@ -422,6 +473,16 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
         goto done;
     }
 
+    size_t files_total;
+    uint64_t bytes_total;
+    write_totals(m, &files_total, &bytes_total);
+    rep_ready = 1;
+    if (lp_progress_begin(&rep, opts->progress, opts->progress_payload, LP_PROGRESS_WRITE,
+                          files_total, bytes_total, output_path)) {
+        rc = cancelled(err, output_path);
+        goto done;
+    }
+    p.rep = &rep;
     p.m = m;
     p.level = m->level;
     p.store = m->level > 0 ? lp_store_default() : NULL;
@@ -455,7 +516,7 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
     /* Workers start first: nothing in libzip may wait on an entry before
      * they run. */
     wa.p = &p;
-    if (lp_pool_start(&pool, lp_pool_threads(threads, p.n), worker, &wa) == 0) {
+    if (lp_pool_start(&pool, lp_pool_threads(opts->threads, p.n), worker, &wa) == 0) {
         rc = lp_error_set(err, LP_ENOMEM, EAGAIN, -1, NULL, "", "cannot start a worker thread");
         goto done;
     }
@@ -466,7 +527,9 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
         pthread_mutex_lock(&p.mu);
         int failed = p.failed;
         pthread_mutex_unlock(&p.mu);
-        if (failed) {
+        if (lp_progress_cancelled(&rep)) {
+            rc = cancelled(err, output_path);
+        } else if (failed) {
             rc = p.err.code;
             if (err != NULL) {
                 *err = p.err;
@@ -478,6 +541,11 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
         goto done;
     }
     za = NULL;
+    /* The last word before the ZIP takes its place. */
+    if (lp_progress_end(&rep)) {
+        rc = cancelled(err, output_path);
+        goto done;
+    }
     int se;
     if ((se = lp_fs_sync(tmp, 0)) < 0) {
         rc = lp_error_set(err, LP_EIO, -se, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
@@ -515,6 +583,9 @@ done:
         unlink(tmp);
     }
     free(tmp);
+    if (rep_ready) {
+        lp_progress_fini(&rep);
+    }
     return rc;
 }
 
@@ -534,7 +605,7 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)
         return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", path,
                             "cannot read '%s': not a regular file", path);
     }
-    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, err);
+    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, NULL, err);
     if (rc < 0) {
         if (err != NULL) {
             err->field = "output_path";

@@ -46,6 +46,13 @@ int lp_cache_get(const char *dir, const char *key, lp_zip_info *info, lp_error *
 int lp_cache_put(const char *dir, const char *key, const lp_manifest *m, int threads,
                  lp_zip_info *info, int *replaced, lp_error *err);
 
+/* lp_cache_put building with opts (lp_zip_options: threads, progress). A
+ * cancelled build (LP_ECANCELED) adds no entry and leaves no temporary file;
+ * an entry that was there and did not verify stays without its MAC (it is
+ * rebuilt next time); one that verified is returned without a build. */
+int lp_cache_put_opts(const char *dir, const char *key, const lp_manifest *m,
+                      const lp_zip_options *opts, lp_zip_info *info, int *replaced, lp_error *err);
+
 /* Moves the entry for key to output_path (atomically: rename, or copy to a
  * temporary file beside output_path then rename), creating missing parent
  * directories, and fills *installed (when not NULL) with its hashes. The

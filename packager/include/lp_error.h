@@ -27,6 +27,8 @@ enum {
     LP_ECHANGED = -11,  /* a source file changed while it was being packaged */
     LP_EEXIST = -12,    /* a file that is not ours is where we would write */
     LP_EINTERNAL = -13, /* a self-check failed (a bug): nothing was written */
+    LP_ECANCELED = -14, /* the progress callback asked to stop (lp_progress.h): nothing was
+                           written */
 };
 
 #define LP_ERROR_MSG_MAX 1024

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "lp_error.h"
+#include "lp_progress.h"
 
 /* ---- defaults: the one place both doors take them from ---- */
 #define LP_SPEC_DEFAULT_EXCLUDES 1                /* default_excludes */
@@ -69,6 +70,9 @@ typedef struct lp_spec {
     int threads; /* worker threads hashing files; <= 0: one per online CPU (added field) */
     unsigned long long max_unzipped; /* LP_ELIMIT before reading any file when the selected
                                         files' sizes add up to more; 0: no limit */
+    lp_progress_cb progress; /* lp_manifest_build reports to it and stops (LP_ECANCELED) when
+                                it returns non-zero (lp_progress.h); NULL: none */
+    void *progress_payload;  /* passed back to progress */
 } lp_spec;
 
 #define LP_SPEC_INIT                                                                               \

@@ -16,6 +16,7 @@
 
 #include "lp_error.h"
 #include "lp_manifest.h"
+#include "lp_progress.h"
 
 /* The writer's identity: the container layout version and the deflate
  * format (lp_deflate's LP_DEFLATE_FORMAT). The bytes lp_zip_write produces
@@ -38,6 +39,29 @@ typedef struct lp_zip_info {
  * the previous output_path is untouched and no temporary file is left. */
 int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
                  lp_error *err);
+
+#define LP_ZIP_OPTIONS_VERSION 1
+
+/* How lp_zip_write_opts (and lp_cache_put_opts) work. */
+typedef struct lp_zip_options {
+    unsigned version;        /* LP_ZIP_OPTIONS_VERSION */
+    int threads;             /* <= 0: one per online CPU */
+    lp_progress_cb progress; /* phase LP_PROGRESS_WRITE; non-zero cancels (lp_progress.h) */
+    void *progress_payload;  /* passed back to progress */
+} lp_zip_options;
+
+#define LP_ZIP_OPTIONS_INIT                                                                        \
+    {                                                                                              \
+        .version = LP_ZIP_OPTIONS_VERSION                                                          \
+    }
+
+/* lp_zip_write with options (opts NULL: the defaults). Also LP_ECANCELED
+ * (field "output_path", err->path = output_path) when opts->progress
+ * returned non-zero: the previous output_path is untouched, no temporary
+ * file is left and nothing was added to the store of compressed entries
+ * that was not complete. LP_EINVAL for options of an unknown version. */
+int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                      lp_zip_info *info, lp_error *err);
 
 /* Hashes an existing file (any file) into *info. LP_ENOENT when missing. */
 int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);
