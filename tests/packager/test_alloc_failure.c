@@ -38,9 +38,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lp_cache.h"
 #include "lp_check.h"
 #include "lp_manifest.h"
 #include "lp_memo.h"
+#include "lp_output.h"
 #include "lp_spec.h"
 #include "lp_store.h"
 #include "lp_summary.h"
@@ -169,13 +171,18 @@ FILE *__wrap_open_memstream(char **buf, size_t *len)
 /* The fixture every scenario shares: a source tree and what was built from
  * it with the shim off. */
 typedef struct fixture {
-    char *dir;          /* scratch directory, removed at the end */
-    lp_manifest *py;    /* the Python tree as a manifest */
-    lp_manifest *js;    /* the Node.js tree */
-    char *zip;          /* a ZIP of `py` */
-    char *out_dir;      /* where the ZIP-writing scenario writes */
-    char *out;          /* out_dir/package.zip */
-    unsigned char *old; /* what `out` holds before each run */
+    char *dir;           /* scratch directory, removed at the end */
+    lp_manifest *py;     /* the Python tree as a manifest */
+    lp_manifest *js;     /* the Node.js tree, with vendored directories */
+    lp_manifest *chk;    /* the Python tree of the checks */
+    lp_manifest *big;    /* more files than a summary lists one by one */
+    lp_manifest *stored; /* the Python tree's second spec: level 0, directories */
+    char *zip;           /* a ZIP of `py` */
+    char *zip_stored;    /* a ZIP of `stored` */
+    char *cache_dir;     /* the ZIP cache of the cache scenario */
+    char *out_dir;       /* where the ZIP-writing scenario writes */
+    char *out;           /* out_dir/package.zip */
+    unsigned char *old;  /* what `out` holds before each run */
     size_t old_len;
 } fixture;
 
@@ -294,7 +301,7 @@ static void describe_manifest(desc *d, const lp_manifest *m)
 static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
 {
     const char *incl[] = {"**/*.py", "*.txt", ".env"};
-    const char *excl[] = {"tests/"};
+    const char *excl[] = {"tests/", "ext.json"};
     const char *excludes[] = {"*.log"};
     lp_source src[3];
     memset(src, 0, sizeof(src));
@@ -303,7 +310,7 @@ static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
     src[0].include = incl;
     src[0].n_include = 3;
     src[0].exclude = excl;
-    src[0].n_exclude = 1;
+    src[0].n_exclude = 2;
     src[1].path = "extra/config.json";
     src[1].prefix = "conf";
     src[2].content = "print('inline')\n";
@@ -320,25 +327,56 @@ static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
     return lp_manifest_build(m, &spec, err);
 }
 
+/* The Python tree once more: the whole directory with gitignore-style
+ * excludes (a `!` re-include), no default excludes, an output ZIP and its
+ * temporary inside the source, a symlink leaving the source (allowed), two
+ * hashing threads; stored, with directory entries. */
+static int build_stored(lp_manifest **m, lp_error *err)
+{
+    const char *excludes[] = {"*.log", "!debug.log", "tests/"};
+    lp_source src[1];
+    memset(src, 0, sizeof(src));
+    src[0].path = "py";
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = src;
+    spec.n_sources = 1;
+    spec.excludes = excludes;
+    spec.n_excludes = 3;
+    spec.default_excludes = 0;
+    spec.allow_external_symlinks = 1;
+    spec.output_path = "py/out.zip";
+    spec.base_dir = g_fx.dir;
+    spec.directory_entries = 1;
+    spec.level = 0;
+    spec.threads = 2;
+    return lp_manifest_build(m, &spec, err);
+}
+
 static int run_manifest(char **result, lp_error *err)
 {
-    lp_manifest *m = NULL;
+    lp_manifest *m = NULL, *m2 = NULL;
     int rc = build_py(&m, 1, err);
     if (rc < 0) {
+        return rc;
+    }
+    if ((rc = build_stored(&m2, err)) < 0) {
+        lp_manifest_free(m);
         return rc;
     }
     desc d;
     desc_open(&d);
     describe_manifest(&d, m);
+    describe_manifest(&d, m2);
     lp_manifest_free(m);
+    lp_manifest_free(m2);
     *result = desc_close(&d);
     return 0;
 }
 
-static int run_zip_write(char **result, lp_error *err)
+static int zip_write_into(const lp_manifest *m, int threads, char **result, lp_error *err)
 {
     lp_zip_info info;
-    int rc = lp_zip_write(g_fx.py, g_fx.out, 1, &info, err);
+    int rc = lp_zip_write(m, g_fx.out, threads, &info, err);
     if (rc < 0) {
         return rc;
     }
@@ -347,6 +385,16 @@ static int run_zip_write(char **result, lp_error *err)
     fprintf(d.f, "%s %s %llu\n", info.sha256_hex, info.base64sha256, (unsigned long long)info.size);
     *result = desc_close(&d);
     return 0;
+}
+
+static int run_zip_write(char **result, lp_error *err)
+{
+    return zip_write_into(g_fx.py, 1, result, err);
+}
+
+static int run_zip_write_stored(char **result, lp_error *err)
+{
+    return zip_write_into(g_fx.stored, 3, result, err);
 }
 
 static void prepare_zip_write(int rc, const char *result)
@@ -380,26 +428,142 @@ static void after_zip_write(int rc, const char *result)
     free(now);
 }
 
-static int run_zip_read(char **result, lp_error *err)
+static int zip_read_into(desc *d, const char *zip, const lp_manifest *expected, lp_error *err)
 {
     lp_manifest *m = NULL;
     lp_diff_list *diff = NULL;
-    int rc = lp_zip_read_manifest(&m, g_fx.zip, g_fx.py->level, err);
+    int rc = lp_zip_read_manifest(&m, zip, expected->level, err);
     if (rc < 0) {
         return rc;
     }
-    if ((rc = lp_manifest_diff(&diff, g_fx.py, m, err)) < 0) {
+    if ((rc = lp_manifest_diff(&diff, expected, m, err)) < 0) {
         lp_manifest_free(m);
+        return rc;
+    }
+    describe_manifest(d, m);
+    fprintf(d->f, "diff %zu\n", diff->n);
+    lp_diff_list_free(diff);
+    lp_manifest_free(m);
+    return 0;
+}
+
+/* Reading both ZIPs back, each compared with a manifest that differs from
+ * it (the other tree), so the diff has every kind of entry. */
+static int run_zip_read(char **result, lp_error *err)
+{
+    desc d;
+    desc_open(&d);
+    int rc = zip_read_into(&d, g_fx.zip, g_fx.py, err);
+    if (rc == 0) {
+        rc = zip_read_into(&d, g_fx.zip_stored, g_fx.stored, err);
+    }
+    if (rc == 0) {
+        rc = zip_read_into(&d, g_fx.zip_stored, g_fx.py, err);
+    }
+    char *text = desc_close(&d);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    *result = text;
+    return 0;
+}
+
+/* The cache's round: store (build), store again (the entry verifies), look
+ * up, install at the output. */
+static int run_cache(char **result, lp_error *err)
+{
+    const char *key = g_fx.py->content_hash;
+    lp_zip_info put, again, got, installed;
+    int replaced = 0;
+    int rc = lp_cache_put(g_fx.cache_dir, key, g_fx.py, 1, &put, &replaced, err);
+    if (rc < 0 || (rc = lp_cache_put(g_fx.cache_dir, key, g_fx.py, 1, &again, NULL, err)) < 0 ||
+        (rc = lp_cache_get(g_fx.cache_dir, key, &got, err)) < 0 ||
+        (rc = lp_cache_install(g_fx.cache_dir, key, g_fx.out, put.sha256_hex, &installed, err)) <
+            0) {
         return rc;
     }
     desc d;
     desc_open(&d);
-    describe_manifest(&d, m);
-    fprintf(d.f, "diff %zu\n", diff->n);
-    lp_diff_list_free(diff);
-    lp_manifest_free(m);
+    fprintf(d.f, "%s %s %s %s %d\n", put.sha256_hex, again.sha256_hex, got.sha256_hex,
+            installed.sha256_hex, replaced);
     *result = desc_close(&d);
     return 0;
+}
+
+static void prepare_cache(int rc, const char *result)
+{
+    tu_rmtree(g_fx.cache_dir);
+    prepare_zip_write(rc, result);
+}
+
+/* The output as after a ZIP write; the cache holds whole entries only. */
+static void after_cache(int rc, const char *result)
+{
+    after_zip_write(rc, result);
+    DIR *d = opendir(g_fx.cache_dir);
+    if (d == NULL) {
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] != '.' && strstr(de->d_name, ".tmp") != NULL) {
+            fail_msg("cache scenario left '%s'", de->d_name);
+        }
+    }
+    closedir(d);
+}
+
+/* Removing the output: kept when it is not the recorded ZIP, removed when
+ * it is. A hash that cannot be taken keeps the file (a warning, code
+ * LP_ENOMEM), which is the run's error here. */
+static int run_output(char **result, lp_error *err)
+{
+    lp_zip_info info;
+    lp_output_removal kept, removed;
+    lp_error warn = LP_ERROR_INIT;
+    int rc = lp_zip_hash_file(g_fx.out, &info, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if ((rc = lp_output_remove(g_fx.out, "00", &kept, &warn)) < 0) {
+        *err = warn;
+        return rc;
+    }
+    if (warn.code == LP_ENOMEM) {
+        *err = warn;
+        return kept == LP_OUTPUT_KEPT ? LP_ENOMEM : LP_EINTERNAL;
+    }
+    lp_error_clear(&warn);
+    if ((rc = lp_output_remove(g_fx.out, info.sha256_hex, &removed, &warn)) < 0) {
+        *err = warn;
+        return rc;
+    }
+    if (warn.code == LP_ENOMEM) {
+        *err = warn;
+        return removed == LP_OUTPUT_KEPT ? LP_ENOMEM : LP_EINTERNAL;
+    }
+    desc d;
+    desc_open(&d);
+    fprintf(d.f, "%d %d\n", (int)kept, (int)removed);
+    *result = desc_close(&d);
+    return 0;
+}
+
+/* Failed: the ZIP is still there, whole; else it is gone. */
+static void after_output(int rc, const char *result)
+{
+    (void)result;
+    size_t n = 0;
+    unsigned char *now = tu_read(g_fx.out, &n);
+    if (rc < 0) {
+        assert_non_null(now);
+        assert_int_equal(n, g_fx.old_len);
+        assert_memory_equal(now, g_fx.old, n);
+    } else {
+        assert_null(now);
+    }
+    free(now);
 }
 
 static void describe_report(desc *d, const lp_check_report *r)
@@ -413,58 +577,101 @@ static void describe_report(desc *d, const lp_check_report *r)
     }
 }
 
-static int run_checks(char **result, lp_error *err)
+/* One check run, described into d; LP_E* when the checker failed. */
+static int check_into(desc *d, const lp_manifest *m, const lp_check_options *o, lp_error *err)
 {
-    const char *external[] = {"yaml"};
-    const char *required[] = {"shared/lib/app.py", "missing.txt"};
-    lp_check_options py = LP_CHECK_OPTIONS_INIT;
-    py.runtime = "python3.12";
-    py.handler = "shared.lib.app.handler";
-    py.external_modules = external;
-    py.n_external_modules = 1;
-    py.required_files = required;
-    py.n_required_files = 2;
-    lp_check_options js = LP_CHECK_OPTIONS_INIT;
-    js.runtime = "nodejs20.x";
-    js.handler = "index.handler";
-    lp_check_report *rp = NULL, *rj = NULL;
-    int rc = lp_check_run(&rp, g_fx.py, &py, err);
+    lp_check_report *r = NULL;
+    int rc = lp_check_run(&r, m, o, err);
     if (rc < 0) {
         return rc;
     }
-    if ((rc = lp_check_run(&rj, g_fx.js, &js, err)) < 0) {
-        lp_check_report_free(rp);
-        return rc;
-    }
-    if ((rc = lp_check_zip_size(rj, 60ull << 20)) < 0) {
-        lp_check_report_free(rp);
-        lp_check_report_free(rj);
+    if (lp_check_zip_size(r, 60ull << 20) < 0) {
+        lp_check_report_free(r);
         return lp_error_nomem(err);
     }
+    describe_report(d, r);
+    lp_check_report_free(r);
+    return 0;
+}
+
+/* The Python checks with handlers that resolve, miss their module or their
+ * function; the Node.js checks likewise. */
+static int run_checks(char **result, lp_error *err)
+{
+    const char *external[] = {"yaml", "app"};
+    const char *required[] = {"app.py", "missing.txt"};
+    const char *allowed[] = {"*.pem"};
+    struct {
+        const lp_manifest *m;
+        const char *runtime, *handler;
+    } runs[] = {
+        {g_fx.chk, "python3.12", "app.handler"},
+        {g_fx.chk, "python3.9", "svc/api.main"},
+        {g_fx.chk, "python3.12", "nothere.handler"},
+        {g_fx.chk, "python3.12", "pkg.mod.nofunc"},
+        {g_fx.chk, "python3.12", "pkg/sub/deep.handler"},
+        {g_fx.js, "nodejs20.x", "index.handler"},
+        {g_fx.js, "nodejs18.x", "lib/util.notexported"},
+        {g_fx.js, "nodejs20.x", "missing.handler"},
+        {g_fx.js, "python3.12", "yaml.handler"},
+    };
     desc d;
     desc_open(&d);
-    describe_report(&d, rp);
-    describe_report(&d, rj);
-    lp_check_report_free(rp);
-    lp_check_report_free(rj);
-    *result = desc_close(&d);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]) && rc == 0; i++) {
+        lp_check_options o = LP_CHECK_OPTIONS_INIT;
+        o.runtime = runs[i].runtime;
+        o.handler = runs[i].handler;
+        o.external_modules = external;
+        o.n_external_modules = 2;
+        o.required_files = required;
+        o.n_required_files = 2;
+        o.allow_sensitive_files = allowed;
+        o.n_allow_sensitive_files = 1;
+        o.strict_imports = (int)(i % 2);
+        rc = check_into(&d, runs[i].m, &o, err);
+    }
+    char *text = desc_close(&d);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    *result = text;
+    return 0;
+}
+
+static int summary_into(desc *d, const lp_manifest *m, lp_error *err)
+{
+    lp_summary *s = NULL;
+    int rc = lp_summary_build(&s, m, err);
+    if (rc < 0) {
+        return rc;
+    }
+    fprintf(d->f, "entries %zu\n", s->n);
+    for (size_t i = 0; i < s->n; i++) {
+        fprintf(d->f, "%s %s %zu\n", s->items[i].key, s->items[i].sha256_hex, s->items[i].n_files);
+    }
+    lp_summary_free(s);
     return 0;
 }
 
 static int run_summary(char **result, lp_error *err)
 {
-    lp_summary *s = NULL;
-    int rc = lp_summary_build(&s, g_fx.js, err);
-    if (rc < 0) {
-        return rc;
-    }
     desc d;
     desc_open(&d);
-    for (size_t i = 0; i < s->n; i++) {
-        fprintf(d.f, "%s %s %zu\n", s->items[i].key, s->items[i].sha256_hex, s->items[i].n_files);
+    int rc = summary_into(&d, g_fx.js, err);
+    if (rc == 0) {
+        rc = summary_into(&d, g_fx.chk, err);
     }
-    lp_summary_free(s);
-    *result = desc_close(&d);
+    if (rc == 0) {
+        rc = summary_into(&d, g_fx.big, err);
+    }
+    char *text = desc_close(&d);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    *result = text;
     return 0;
 }
 
@@ -513,6 +720,9 @@ static void torture(const scenario *sc)
         fail_msg("%s: the reference run fails: %d %s", sc->name, rc, err.message);
     }
     long total = atomic_load(&g_count);
+    if (g_trace) {
+        fprintf(stderr, "%s: reference result:\n%s\n", sc->name, ref);
+    }
     assert_true(total > 0);
     long runs = 0, failed = 0, tolerated = 0;
     for (long k = next_fail(0, total); k != 0; k = next_fail(k, total)) {
@@ -573,6 +783,27 @@ static void zip_write_survives_every_allocation_failure_and_keeps_the_old_zip(vo
     torture(&sc);
 }
 
+static void stored_zip_write_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"zip_write_stored", run_zip_write_stored, after_zip_write, prepare_zip_write};
+    torture(&sc);
+}
+
+static void cache_survives_every_allocation_failure_and_keeps_the_old_zip(void **state)
+{
+    (void)state;
+    scenario sc = {"cache", run_cache, after_cache, prepare_cache};
+    torture(&sc);
+}
+
+static void output_removal_keeps_the_zip_when_an_allocation_fails(void **state)
+{
+    (void)state;
+    scenario sc = {"output", run_output, after_output, prepare_zip_write};
+    torture(&sc);
+}
+
 static void zip_read_survives_every_allocation_failure(void **state)
 {
     (void)state;
@@ -613,6 +844,25 @@ static void write_trees(const char *dir)
     tu_write(dir, "py/.env", "SECRET=1\n", 0644);
     tu_write(dir, "py/pkg/__pycache__/mod.cpython-312.pyc", "x", 0644);
     tu_write(dir, "extra/config.json", "{\"a\": 1}\n", 0644);
+    tu_write(dir, "py/out.zip", "PK\005\006", 0644);
+    tu_write(dir, "py/out.zip.Ab12Cd.tmp", "partial", 0644);
+    char *ext = tu_path(dir, "py/ext.json");
+    assert_int_equal(symlink("../extra/config.json", ext), 0);
+    free(ext);
+    /* Text that takes several deflate blocks. */
+    enum { WORDS = 40000 };
+    static const char *const words[] = {"lambda", "package", "zip",      "deflate", "handler",
+                                        "import", "source",  "manifest", "hash",    "layer"};
+    char *text = malloc(WORDS * 10);
+    assert_non_null(text);
+    size_t len = 0;
+    uint32_t x = 12345;
+    for (int i = 0; i < WORDS; i++) {
+        x = x * 1103515245u + 12345u;
+        len += (size_t)sprintf(text + len, "%s%c", words[(x >> 16) % 10], (x & 0x800) ? '\n' : ' ');
+    }
+    tu_write_bytes(dir, "py/data.txt", text, len, 0644);
+    free(text);
     char *link = tu_path(dir, "py/alias.py");
     assert_int_equal(symlink("pkg/mod.py", link), 0);
     free(link);
@@ -627,6 +877,66 @@ static void write_trees(const char *dir)
     tu_write(dir, "js/PyYAML-6.0.dist-info/RECORD", "yaml/__init__.py,,\n", 0644);
     tu_write(dir, "js/PyYAML-6.0.dist-info/top_level.txt", "yaml\n", 0644);
     tu_write(dir, "js/yaml/__init__.py", "", 0644);
+
+    tu_write(dir, "chk/app.py",
+             "import json\nimport os\nimport boto3\nfrom pkg import mod\nfrom pkg import nosub\n"
+             "from pkg.mod import f, g_missing\nimport pkg.sub.deep as deep\nimport ns.thing\n"
+             "import pkg._speedups\nimport yaml\nimport not_installed\nimport requests\n"
+             "import mod.inner\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\n\n\n"
+             "def later():\n    import lazy_missing\n\n\nif __name__ == '__main__':\n"
+             "    import argparse\n    import local_only\n\n\ndef handler(event, context):\n"
+             "    return mod.f(event)\n",
+             0644);
+    tu_write(dir, "chk/mod.py", "x = 1\n", 0644);
+    tu_write(dir, "chk/pkg/__init__.py", "from .mod import f\nfrom . import sub\n", 0644);
+    tu_write(dir, "chk/pkg/mod.py",
+             "from .sub import deep\nfrom ..outside import y\n\n\ndef f(e):\n"
+             "    return e\n",
+             0644);
+    tu_write(dir, "chk/pkg/sub/__init__.py", "from .. import mod\n", 0644);
+    tu_write(dir, "chk/pkg/sub/deep.py",
+             "from ..mod import f\nfrom ... import app\nfrom .missing_rel import z\n"
+             "from pkg.sub import deep as again\n\n\nhandler = f\n",
+             0644);
+    tu_write(dir, "chk/pkg/_speedups.cpython-312-x86_64-linux-gnu.so", "\177ELF", 0755);
+    tu_write(dir, "chk/ns/thing.py", "import pkg\n", 0644);
+    tu_write(dir, "chk/svc/api.py", "from pkg import mod\n\n\nasync def main(e, c):\n    pass\n",
+             0644);
+    tu_write(dir, "chk/requirements.txt", "requests==2.31\nnot-installed>=1\n", 0644);
+    tu_write(dir, "chk/yaml/__init__.py", "", 0644);
+    tu_write(dir, "chk/PyYAML-6.0.dist-info/RECORD", "yaml/__init__.py,,\n", 0644);
+    tu_write(dir, "chk/.env", "SECRET=1\n", 0644);
+    tu_write(dir, "chk/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n", 0600);
+    tu_write(dir, "chk/server.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+}
+
+/* A manifest of inline files, more than LP_SUMMARY_MAX_ENTRIES, in
+ * first-party directories two deep. */
+static lp_manifest *make_big(void)
+{
+    enum { N = LP_SUMMARY_MAX_ENTRIES + 200 };
+    lp_source *src = calloc(N, sizeof(*src));
+    char(*names)[64] = calloc(N, sizeof(*names));
+    assert_non_null(src);
+    assert_non_null(names);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "d%02d/e%d/f%d.py", i % 40, i % 7, i);
+        src[i].content = names[i];
+        src[i].content_len = strlen(names[i]);
+        src[i].filename = names[i];
+    }
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = src;
+    spec.n_sources = N;
+    spec.threads = 1;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    if (lp_manifest_build(&m, &spec, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    free(names);
+    free(src);
+    return m;
 }
 
 static int setup(void **state)
@@ -634,6 +944,11 @@ static int setup(void **state)
     (void)state;
     lp_store_disable(); /* a process-wide cache: runs must not share it */
     g_fx.dir = tu_mkdtemp();
+    if (getenv("LAMBDAPACK_CACHE_KEY_FILE") == NULL) {
+        char *key = tu_path(g_fx.dir, "cache-key"); /* never the user's */
+        setenv("LAMBDAPACK_CACHE_KEY_FILE", key, 1);
+        free(key);
+    }
     write_trees(g_fx.dir);
     lp_error err = LP_ERROR_INIT;
     if (build_py(&g_fx.py, 0, &err) != 0) {
@@ -644,10 +959,24 @@ static int setup(void **state)
         fail_msg("fixture: %s", err.message);
     }
     free(js);
+    char *chk = tu_path(g_fx.dir, "chk");
+    if (tu_build_dir(&g_fx.chk, chk, NULL, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    free(chk);
+    g_fx.big = make_big();
     g_fx.zip = tu_path(g_fx.dir, "py.zip");
     if (lp_zip_write(g_fx.py, g_fx.zip, 1, NULL, &err) != 0) {
         fail_msg("fixture: %s", err.message);
     }
+    if (build_stored(&g_fx.stored, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    g_fx.zip_stored = tu_path(g_fx.dir, "stored.zip");
+    if (lp_zip_write(g_fx.stored, g_fx.zip_stored, 2, NULL, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    g_fx.cache_dir = tu_path(g_fx.dir, "cache");
     g_fx.out_dir = tu_path(g_fx.dir, "out");
     tu_mkdirs(g_fx.dir, "out");
     g_fx.out = tu_path(g_fx.out_dir, "package.zip");
@@ -662,10 +991,15 @@ static int teardown(void **state)
     (void)state;
     lp_manifest_free(g_fx.py);
     lp_manifest_free(g_fx.js);
+    lp_manifest_free(g_fx.chk);
+    lp_manifest_free(g_fx.big);
     free(g_fx.old);
     free(g_fx.out);
     free(g_fx.out_dir);
     free(g_fx.zip);
+    free(g_fx.zip_stored);
+    free(g_fx.cache_dir);
+    lp_manifest_free(g_fx.stored);
     tu_rmtree(g_fx.dir);
     free(g_fx.dir);
     lp_memo_clear();
@@ -680,7 +1014,10 @@ int main(void)
         cmocka_unit_test(spec_parsing_survives_every_allocation_failure),
         cmocka_unit_test(select_and_manifest_survive_every_allocation_failure),
         cmocka_unit_test(zip_write_survives_every_allocation_failure_and_keeps_the_old_zip),
+        cmocka_unit_test(stored_zip_write_survives_every_allocation_failure),
         cmocka_unit_test(zip_read_survives_every_allocation_failure),
+        cmocka_unit_test(cache_survives_every_allocation_failure_and_keeps_the_old_zip),
+        cmocka_unit_test(output_removal_keeps_the_zip_when_an_allocation_fails),
         cmocka_unit_test(checks_survive_every_allocation_failure),
         cmocka_unit_test(summary_survives_every_allocation_failure),
     };
