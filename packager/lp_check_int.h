@@ -2,8 +2,8 @@
  * lp_check_int: what the parts of the checker share. lp_check.c holds the
  * report, the manifest lookups, the generic and Node.js checks and the entry
  * point; lp_check_py.c the Python checks (installed distributions through
- * lp_dist, the handler, the import walk); lp_jsscan the JavaScript export
- * scan. Private to the packager.
+ * lp_dist, the import walk), lp_check_py_handler.c the Python handler;
+ * lp_jsscan the JavaScript export scan. Private to the packager.
  */
 #ifndef LP_CHECK_INT_H
 #define LP_CHECK_INT_H
@@ -80,5 +80,25 @@ int lp_check_python(checker *c);
 
 /* Frees what lp_check_python allocated in c. */
 void lp_check_python_free(checker *c);
+
+/* ---- shared by the Python checks (lp_check_py.c) ---- */
+
+/* The scan of file f, made on first use and cached; *res NULL when the file
+ * is too large to scan (a warning is added). */
+int lp_check_py_scan(checker *c, const lp_file *f, const lp_pyscan_result **res);
+
+/* 1 when external_modules covers dotted module name: an entry equal to it or
+ * to one of its dotted prefixes ("google.cloud" covers "google.cloud.x"). */
+int lp_check_py_external_covers(const checker *c, const char *name);
+
+/* Dotted name of an archive module path ("a/b/c" -> "a.b.c") into buf. */
+void lp_check_py_dotted(const char *rel, char *buf, size_t size);
+
+/* Queues module r (at archive module path rel) for the import walk when it
+ * is a file or a package; each file at most once. */
+int lp_check_py_enqueue(checker *c, const modref *r, const char *rel);
+
+/* The handler module and function (lp_check_py_handler.c). */
+int lp_check_py_handler(checker *c);
 
 #endif

@@ -1,11 +1,14 @@
 /*
- * lp_check_py: the Python checks of lp_check. The handler "file.function"
- * must name a module Lambda's bootstrap can import from the package root and
- * a function it defines; every import reachable from the handler module must
- * resolve in the package, the runtime's standard library, the modules the
- * Lambda runtime provides, or external_modules. Installed distributions
- * (lp_dist) are present but not scanned. Modules are scanned by lp_pyscan
- * on demand, each at most once, in breadth-first order from the handler.
+ * lp_check_py: the Python checks of lp_check. Every import reachable from
+ * the handler module must resolve in the package, the runtime's standard
+ * library, the modules the Lambda runtime provides, or external_modules.
+ * Installed distributions (lp_dist) are present but not scanned. Modules are
+ * scanned by lp_pyscan on demand, each at most once, in breadth-first order
+ * from the handler; the handler itself is checked by lp_check_py_handler.c,
+ * which queues its module first.
+ *
+ * Owns the checker's Python state (scans, queue, unknown and installed
+ * names), freed by lp_check_python_free.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,9 +131,7 @@ static int enqueue(checker *c, const lp_file *f, const char *mod, int is_pkg)
     return 0;
 }
 
-/* The scan of file f, made on first use and cached; *res NULL when the file
- * is too large to scan (a warning is added). */
-static int get_scan(checker *c, const lp_file *f, const lp_pyscan_result **res)
+int lp_check_py_scan(checker *c, const lp_file *f, const lp_pyscan_result **res)
 {
     size_t idx = (size_t)(f - c->m->files);
     *res = c->scans[idx];
@@ -180,9 +181,7 @@ static void stmt_text(const lp_pyimport *im, char *buf, size_t size)
     }
 }
 
-/* 1 when external_modules covers dotted module name: an entry equal to it or
- * to one of its dotted prefixes ("google.cloud" covers "google.cloud.x"). */
-static int external_covers(const checker *c, const char *name)
+int lp_check_py_external_covers(const checker *c, const char *name)
 {
     for (size_t i = 0; i < c->o->n_external_modules; i++) {
         const char *e = c->o->external_modules[i];
@@ -338,8 +337,7 @@ static int report_unknown(checker *c, const impctx *x, const char *top)
                         : "");
 }
 
-/* Dotted name of an archive module path ("a/b/c" -> "a.b.c") into buf. */
-static void dotted(const char *rel, char *buf, size_t size)
+void lp_check_py_dotted(const char *rel, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", rel);
     for (char *p = buf; *p != '\0'; p++) {
@@ -349,13 +347,13 @@ static void dotted(const char *rel, char *buf, size_t size)
     }
 }
 
-static int enqueue_mod(checker *c, const modref *r, const char *rel)
+int lp_check_py_enqueue(checker *c, const modref *r, const char *rel)
 {
     if (r->kind != MOD_FILE && r->kind != MOD_PACKAGE) {
         return 0;
     }
     char mod[PATHBUF];
-    dotted(rel, mod, sizeof(mod));
+    lp_check_py_dotted(rel, mod, sizeof(mod));
     return enqueue(c, r->file, mod, r->kind == MOD_PACKAGE);
 }
 
@@ -389,12 +387,12 @@ static int check_from_name(checker *c, const impctx *x, const modref *r, const c
         modref s;
         lp_check_find_module(c->m, sub, &s);
         if (s.kind != MOD_NONE) {
-            return enqueue_mod(c, &s, sub);
+            return lp_check_py_enqueue(c, &s, sub);
         }
     }
     if (r->kind == MOD_PACKAGE || r->kind == MOD_FILE) {
         const lp_pyscan_result *res = NULL;
-        int rc = get_scan(c, r->file, &res);
+        int rc = lp_check_py_scan(c, r->file, &res);
         if (rc < 0) {
             return rc;
         }
@@ -406,7 +404,7 @@ static int check_from_name(checker *c, const impctx *x, const modref *r, const c
         return 0;
     }
     char mod[PATHBUF];
-    dotted(rel, mod, sizeof(mod));
+    lp_check_py_dotted(rel, mod, sizeof(mod));
     const char *sum = "Import cannot be resolved in the package";
     if (r->kind == MOD_FILE) {
         return report_broken(c, x, sum,
@@ -474,6 +472,54 @@ static int absolute_name(checker *c, const impctx *x, char *name, size_t size)
     return 1;
 }
 
+/* The import of name goes through the module have (kind r: a file, or
+ * opaque) as if it were a package. */
+static int report_not_package(checker *c, const impctx *x, const modref *r, const char *name,
+                              const char *have, const char *want_mod)
+{
+    if (r->kind == MOD_OPAQUE || x->im->guarded || lp_check_py_external_covers(c, name)) {
+        return 0;
+    }
+    const lp_pyscan_result *pres = NULL;
+    int rc;
+    if ((rc = lp_check_py_scan(c, r->file, &pres)) < 0) {
+        return rc;
+    }
+    if (pres == NULL || pres->dynamic) {
+        return 0; /* it may put submodules into sys.modules (like os.path) */
+    }
+    char have_mod[PATHBUF];
+    lp_check_py_dotted(have, have_mod, sizeof(have_mod));
+    return report_broken(c, x, "Import cannot be resolved in the package",
+                         "needs %s/ to be a package, but the package has %s, a module. Lambda "
+                         "would fail with Runtime.ImportModuleError: No module named '%s'; '%s' "
+                         "is not a package.",
+                         have, r->file->archive_path, want_mod, have_mod);
+}
+
+/* The import of name needs module want (the last component when last) in
+ * package have; the package has neither want.py nor want/. */
+static int report_no_module(checker *c, const impctx *x, const char *name, const char *rel,
+                            const char *have, const char *want, int last)
+{
+    if (x->im->guarded || lp_check_py_external_covers(c, name)) {
+        return 0;
+    }
+    char want_mod[PATHBUF];
+    lp_check_py_dotted(want, want_mod, sizeof(want_mod));
+    char missing[2 * PATHBUF + 16];
+    if (last) {
+        snprintf(missing, sizeof(missing), "%s.py or %s/", want, want);
+    } else {
+        snprintf(missing, sizeof(missing), "%s/", want);
+    }
+    return report_broken(c, x, "Import cannot be resolved in the package",
+                         "needs %s.py or %s/__init__.py; the package has %s/ but no %s. "
+                         "Lambda would fail with Runtime.ImportModuleError: No module "
+                         "named '%s'.",
+                         rel, rel, have, missing, want_mod);
+}
+
 static int check_import(checker *c, impctx *x)
 {
     const lp_pyimport *im = x->im;
@@ -492,7 +538,7 @@ static int check_import(checker *c, impctx *x)
     modref r;
     lp_check_find_module(c->m, top, &r);
     if (r.kind == MOD_NONE) {
-        if (im->guarded || external_covers(c, name) || strcmp(top, "__main__") == 0 ||
+        if (im->guarded || lp_check_py_external_covers(c, name) || strcmp(top, "__main__") == 0 ||
             lp_runtime_python_stdlib_has(c->rt->python_minor, top, top_len) ||
             lp_runtime_python_provided_has(top, top_len)) {
             return 0;
@@ -513,7 +559,7 @@ static int check_import(checker *c, impctx *x)
     while (*cur_end != '\0') {
         char saved = *cur_end;
         *cur_end = '\0';
-        if ((rc = enqueue_mod(c, &r, rel)) < 0) {
+        if ((rc = lp_check_py_enqueue(c, &r, rel)) < 0) {
             return rc;
         }
         char have[PATHBUF];
@@ -527,49 +573,19 @@ static int check_import(checker *c, impctx *x)
         char want[PATHBUF];
         snprintf(want, sizeof(want), "%.*s", (int)(next_end - rel), rel);
         char want_mod[PATHBUF];
-        dotted(want, want_mod, sizeof(want_mod));
+        lp_check_py_dotted(want, want_mod, sizeof(want_mod));
         if (r.kind == MOD_FILE || r.kind == MOD_OPAQUE) {
-            if (r.kind == MOD_OPAQUE || im->guarded || external_covers(c, name)) {
-                return 0;
-            }
-            const lp_pyscan_result *pres = NULL;
-            if ((rc = get_scan(c, r.file, &pres)) < 0) {
-                return rc;
-            }
-            if (pres == NULL || pres->dynamic) {
-                return 0; /* it may put submodules into sys.modules (like os.path) */
-            }
-            char have_mod[PATHBUF];
-            dotted(have, have_mod, sizeof(have_mod));
-            return report_broken(
-                c, x, "Import cannot be resolved in the package",
-                "needs %s/ to be a package, but the package has %s, a module. Lambda would "
-                "fail with Runtime.ImportModuleError: No module named '%s'; '%s' is not a "
-                "package.",
-                have, r.file->archive_path, want_mod, have_mod);
+            return report_not_package(c, x, &r, name, have, want_mod);
         }
         modref nr;
         lp_check_find_module(c->m, want, &nr);
         if (nr.kind == MOD_NONE) {
-            if (im->guarded || external_covers(c, name)) {
-                return 0;
-            }
-            char missing[2 * PATHBUF + 16];
-            if (last) {
-                snprintf(missing, sizeof(missing), "%s.py or %s/", want, want);
-            } else {
-                snprintf(missing, sizeof(missing), "%s/", want);
-            }
-            return report_broken(c, x, "Import cannot be resolved in the package",
-                                 "needs %s.py or %s/__init__.py; the package has %s/ but no %s. "
-                                 "Lambda would fail with Runtime.ImportModuleError: No module "
-                                 "named '%s'.",
-                                 rel, rel, have, missing, want_mod);
+            return report_no_module(c, x, name, rel, have, want, last);
         }
         r = nr;
         cur_end = next_end;
     }
-    if ((rc = enqueue_mod(c, &r, rel)) < 0) {
+    if ((rc = lp_check_py_enqueue(c, &r, rel)) < 0) {
         return rc;
     }
     if (im->is_from) {
@@ -588,7 +604,7 @@ static int walk_imports(checker *c)
         qitem item = c->queue[q]; /* copy: the queue may move while we add */
         const lp_file *f = &c->m->files[item.idx];
         const lp_pyscan_result *res = NULL;
-        int rc = get_scan(c, f, &res);
+        int rc = lp_check_py_scan(c, f, &res);
         if (rc < 0) {
             return rc;
         }
@@ -606,169 +622,6 @@ static int walk_imports(checker *c)
     return 0;
 }
 
-/* ---- Python handler ---------------------------------------------------- */
-
-/* The fix when the handler's module file W = rel.py is not at the root but
- * the package has a file A of the same name elsewhere:
- *   A is a tail of W (W = X/A): the source put it too high; prefix "X";
- *   A ends with W (A = Y/W): the source put it under Y/; drop Y from its
- *   prefix, or name the file in the handler;
- *   otherwise: the handler that would load A. */
-static void python_hint(const checker *c, const char *rel, const char *func, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    const char *base = strrchr(rel, '/');
-    base = base != NULL ? base + 1 : rel;
-    char want[PATHBUF], name[PATHBUF];
-    int n = snprintf(want, sizeof(want), "%s.py", rel);
-    int nb = snprintf(name, sizeof(name), "%s.py", base);
-    if (n < 0 || (size_t)n >= sizeof(want) || nb < 0 || (size_t)nb >= sizeof(name)) {
-        return;
-    }
-    size_t lw = (size_t)n;
-    for (size_t i = 0; i < c->m->n_files; i++) {
-        const lp_file *f = &c->m->files[i];
-        const char *a = f->archive_path;
-        size_t l = strlen(a);
-        const char *fbase = strrchr(a, '/');
-        if (strcmp(fbase != NULL ? fbase + 1 : a, name) != 0) {
-            continue;
-        }
-        int w; /* a hint cut short at size is still a hint */
-        if (l < lw && want[lw - l - 1] == '/' && strcmp(want + lw - l, a) == 0) {
-            w = snprintf(buf, size,
-                         " The package has %s (from source[%d]), which Lambda needs at %s: give "
-                         "that source prefix = \"%.*s\" (prepend \"%.*s/\" to its prefix if it "
-                         "has one).",
-                         a, f->source_index, want, (int)(lw - l - 1), want, (int)(lw - l - 1),
-                         want);
-        } else if (l > lw && a[l - lw - 1] == '/' && strcmp(a + l - lw, want) == 0) {
-            w = snprintf(buf, size,
-                         " The package has it under a folder, at %s (from source[%d]): remove "
-                         "\"%.*s\" from that source's prefix so the file lands at %s, or write "
-                         "handler = \"%.*s.%s\".",
-                         a, f->source_index, (int)(l - lw - 1), a, want, (int)(l - 3), a, func);
-        } else {
-            w = snprintf(buf, size,
-                         " The package has %s (from source[%d]): handler = \"%.*s.%s\" would load "
-                         "it, or change that source's prefix so it lands at %s.",
-                         a, f->source_index, (int)(l - 3), a, func, want);
-        }
-        (void)w;
-        return;
-    }
-}
-
-static int check_python_handler(checker *c)
-{
-    const char *h = c->o->handler;
-    const char *dot = strrchr(h, '.');
-    if (dot == NULL || dot == h || dot[1] == '\0') {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "handler '%s' must have the form module.function (for example "
-                            "'app.handler' or 'pkg/mod.handler'). Lambda would fail with "
-                            "Runtime.MalformedHandlerName.",
-                            h);
-    }
-    const char *func = dot + 1;
-    char rel[PATHBUF];
-    char mod[PATHBUF];
-    int n = snprintf(rel, sizeof(rel), "%.*s", (int)(dot - h), h);
-    if (n < 0 || (size_t)n >= sizeof(rel)) {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "handler is longer than %zu bytes.", sizeof(rel) - 1);
-    }
-    /* Lambda: module = part before the last dot with '/' read as '.' */
-    for (char *p = rel; *p != '\0'; p++) {
-        if (*p == '.') {
-            *p = '/';
-        }
-    }
-    dotted(rel, mod, sizeof(mod));
-    if (rel[0] == '/' || strstr(rel, "//") != NULL || rel[strlen(rel) - 1] == '/') {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "handler '%s' gives module name '%s', which has an empty part.", h,
-                            mod);
-    }
-    /* every component must resolve; parents' __init__.py run first */
-    modref r;
-    r.kind = MOD_NONE;
-    r.file = NULL;
-    int rc = 0;
-    char *end = rel;
-    for (;;) {
-        char *slash = strchr(end, '/');
-        char saved = slash != NULL ? '/' : '\0';
-        if (slash != NULL) {
-            *slash = '\0';
-        }
-        if (end != rel && r.kind != MOD_PACKAGE && r.kind != MOD_NAMESPACE) {
-            r.kind = MOD_NONE; /* a parent that is a module cannot hold submodules */
-        } else {
-            lp_check_find_module(c->m, rel, &r);
-        }
-        if (r.kind == MOD_NONE && external_covers(c, mod)) {
-            return 0; /* the handler module comes from a layer (/opt/python) */
-        }
-        if (r.kind == MOD_NONE) {
-            char missing[PATHBUF];
-            char part[PATHBUF];
-            snprintf(missing, sizeof(missing), "%s", rel);
-            dotted(missing, part, sizeof(part));
-            if (slash != NULL) {
-                *slash = saved;
-            }
-            char hint[PATHBUF * 4];
-            python_hint(c, rel, func, hint, sizeof(hint));
-            return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0,
-                                "Handler module not found in package",
-                                "handler '%s': Lambda imports module '%s' and needs %s.py or "
-                                "%s/__init__.py at the root of the package; the package has no "
-                                "%s.py or %s/. Lambda would fail with Runtime.ImportModuleError: "
-                                "Unable to import module '%s': No module named '%s'.%s",
-                                h, mod, rel, rel, missing, missing, mod, part, hint);
-        }
-        if ((rc = enqueue_mod(c, &r, rel)) < 0) {
-            return rc;
-        }
-        if (slash == NULL) {
-            break;
-        }
-        *slash = saved;
-        end = slash + 1;
-    }
-    if (r.kind == MOD_OPAQUE) {
-        return 0; /* compiled module: its names cannot be seen */
-    }
-    if (r.kind == MOD_NAMESPACE) {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Handler function not found",
-                            "handler '%s': module '%s' is the directory %s/ without __init__.py, "
-                            "which defines no functions. Lambda would fail with "
-                            "Runtime.HandlerNotFound: Handler '%s' missing on module '%s'.",
-                            h, mod, rel, func, mod);
-    }
-    const lp_pyscan_result *res = NULL;
-    if ((rc = get_scan(c, r.file, &res)) < 0) {
-        return rc;
-    }
-    if (res == NULL || lp_pyscan_defines(res, func)) {
-        return 0;
-    }
-    if (res->star_import || res->dynamic) {
-        return lp_check_add(c, LP_CHECK_WARNING, "handler", -1, r.file->archive_path, 0,
-                            "Handler function not confirmed",
-                            "handler '%s': %s does not define '%s' where the checker can see it "
-                            "(it has a star import or binds names dynamically).",
-                            h, r.file->archive_path, func);
-    }
-    return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, r.file->archive_path, 0,
-                        "Handler function not found in module",
-                        "handler '%s': %s does not define '%s' at module level (def, async def, "
-                        "class, assignment or import). Lambda would fail with "
-                        "Runtime.HandlerNotFound: Handler '%s' missing on module '%s'.",
-                        h, r.file->archive_path, func, func, mod);
-}
-
 /* ---- entry --------------------------------------------------------------- */
 
 int lp_check_python(checker *c)
@@ -781,7 +634,7 @@ int lp_check_python(checker *c)
     }
     int rc;
     if ((rc = check_external(c)) < 0 || (rc = load_installed(c)) < 0 ||
-        (rc = check_python_handler(c)) < 0 || (rc = walk_imports(c)) < 0) {
+        (rc = lp_check_py_handler(c)) < 0 || (rc = walk_imports(c)) < 0) {
         return rc;
     }
     return 0;

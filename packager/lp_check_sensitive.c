@@ -8,8 +8,6 @@
  * it. The patterns are lp_glob patterns matched against the archive path;
  * the list is documented in docs/internals/checks.md.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lp_check_int.h"
