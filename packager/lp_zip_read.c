@@ -177,20 +177,12 @@ done:
     return rc;
 }
 
-int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err)
+/* Opens the regular file zip_path with libzip's consistency checks. */
+static int open_zip(zip_t **za, const char *zip_path, lp_error *err)
 {
     int rc = LP_OK;
     int zerr = 0;
-    zip_t *za = NULL;
-    unsigned char *buf = NULL;
-    EVP_MD_CTX *ctx = NULL;
-    lp_manifest *m = NULL;
     struct stat st;
-
-    *out = NULL;
-    if (zip_path == NULL) {
-        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no ZIP path");
-    }
     if (stat(zip_path, &st) != 0) {
         return lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, -1, NULL, zip_path,
                             "cannot read '%s': %s", zip_path, strerror(errno));
@@ -199,7 +191,7 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
         return lp_error_set(err, LP_EIO, EISDIR, -1, NULL, zip_path,
                             "cannot read '%s': not a regular file", zip_path);
     }
-    if ((za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr)) == NULL) {
+    if ((*za = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr)) == NULL) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
         if (zerr == ZIP_ER_OPEN || zerr == ZIP_ER_READ) {
@@ -210,6 +202,84 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
             rc = zip_err(err, zip_path, NULL, zip_error_strerror(&ze));
         }
         zip_error_fini(&ze);
+    }
+    return rc;
+}
+
+/* First pass over entry i: its name, attributes and declared size, before
+ * any data; appends it to m (the running total of sizes is *total). */
+static int add_entry(lp_manifest *m, zip_t *za, zip_uint64_t i, const char *zip_path,
+                     zip_uint64_t *total, lp_error *err)
+{
+    zip_stat_t zs;
+    if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &zs) < 0) {
+        return zip_err(err, zip_path, NULL, zip_strerror(za));
+    }
+    const char *name = (zs.valid & ZIP_STAT_NAME) ? zs.name : NULL;
+    if (name == NULL) {
+        return zip_err(err, zip_path, NULL, "entry without a name");
+    }
+    const char *why = lp_path_check(name, 1);
+    if (why != NULL) {
+        return lp_error_set(err, LP_EPATH, 0, -1, NULL, name,
+                            "ZIP '%s' has an unsafe entry name '%s': %s", zip_path, name, why);
+    }
+    if ((zs.valid & ZIP_STAT_SIZE) == 0) {
+        return zip_err(err, zip_path, name, "no size");
+    }
+    if (zs.size > LP_ZIP_MAX_TOTAL || *total + zs.size > LP_ZIP_MAX_TOTAL) {
+        return lp_error_set(err, LP_ELIMIT, 0, -1, NULL, name,
+                            "ZIP '%s' unpacks to more than %llu bytes", zip_path,
+                            (unsigned long long)LP_ZIP_MAX_TOTAL);
+    }
+    *total += zs.size;
+    lp_file *f = &m->files[m->n_files];
+    if ((f->archive_path = strdup(name)) == NULL) {
+        return lp_error_nomem_at(err, -1, NULL, zip_path);
+    }
+    m->n_files++;
+    f->source_index = -1;
+    f->size = zs.size;
+    f->is_dir = name[strlen(name) - 1] == '/';
+    zip_uint8_t opsys = 0;
+    zip_uint32_t attr = 0;
+    if (zip_file_get_external_attributes(za, i, 0, &opsys, &attr) < 0) {
+        return zip_err(err, zip_path, name, zip_strerror(za));
+    }
+    zip_uint32_t type = (attr >> 16) & S_IFMT;
+    if (opsys == ZIP_OPSYS_UNIX && type != 0 && type != S_IFREG && type != S_IFDIR) {
+        /* A symlink (or device) entry would extract as something that is
+         * not its bytes, possibly pointing outside the target directory. */
+        return zip_err(err, zip_path, name,
+                       type == S_IFLNK ? "symbolic link entry" : "special file entry");
+    }
+    if (opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 07777) != 0) {
+        f->mode = (attr >> 16) & 07777;
+    } else {
+        f->mode = f->is_dir ? 0755 : 0644;
+    }
+    if (f->is_dir) {
+        if (zs.size != 0) {
+            return zip_err(err, zip_path, name, "directory entry with data");
+        }
+        m->directory_entries = 1;
+    }
+    return LP_OK;
+}
+
+int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err)
+{
+    int rc = LP_OK;
+    zip_t *za = NULL;
+    unsigned char *buf = NULL;
+    EVP_MD_CTX *ctx = NULL;
+    lp_manifest *m = NULL;
+
+    *out = NULL;
+    if (zip_path == NULL) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no ZIP path");
+    }
+    if ((rc = open_zip(&za, zip_path, err)) < 0) {
         return rc;
     }
     zip_int64_t n = zip_get_num_entries(za, 0);
@@ -233,71 +303,11 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
     if ((rc = check_raw_names(zip_path, (zip_uint64_t)n, err)) < 0) {
         goto done;
     }
-
     /* First pass: names, attributes and declared sizes, before any data. */
     zip_uint64_t total = 0;
     for (zip_uint64_t i = 0; i < (zip_uint64_t)n; i++) {
-        zip_stat_t zs;
-        if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &zs) < 0) {
-            rc = zip_err(err, zip_path, NULL, zip_strerror(za));
+        if ((rc = add_entry(m, za, i, zip_path, &total, err)) < 0) {
             goto done;
-        }
-        const char *name = (zs.valid & ZIP_STAT_NAME) ? zs.name : NULL;
-        if (name == NULL) {
-            rc = zip_err(err, zip_path, NULL, "entry without a name");
-            goto done;
-        }
-        const char *why = lp_path_check(name, 1);
-        if (why != NULL) {
-            rc = lp_error_set(err, LP_EPATH, 0, -1, NULL, name,
-                              "ZIP '%s' has an unsafe entry name '%s': %s", zip_path, name, why);
-            goto done;
-        }
-        if ((zs.valid & ZIP_STAT_SIZE) == 0) {
-            rc = zip_err(err, zip_path, name, "no size");
-            goto done;
-        }
-        if (zs.size > LP_ZIP_MAX_TOTAL || total + zs.size > LP_ZIP_MAX_TOTAL) {
-            rc = lp_error_set(err, LP_ELIMIT, 0, -1, NULL, name,
-                              "ZIP '%s' unpacks to more than %llu bytes", zip_path,
-                              (unsigned long long)LP_ZIP_MAX_TOTAL);
-            goto done;
-        }
-        total += zs.size;
-        lp_file *f = &m->files[m->n_files];
-        if ((f->archive_path = strdup(name)) == NULL) {
-            rc = lp_error_nomem_at(err, -1, NULL, zip_path);
-            goto done;
-        }
-        m->n_files++;
-        f->source_index = -1;
-        f->size = zs.size;
-        f->is_dir = name[strlen(name) - 1] == '/';
-        zip_uint8_t opsys = 0;
-        zip_uint32_t attr = 0;
-        if (zip_file_get_external_attributes(za, i, 0, &opsys, &attr) < 0) {
-            rc = zip_err(err, zip_path, name, zip_strerror(za));
-            goto done;
-        }
-        zip_uint32_t type = (attr >> 16) & S_IFMT;
-        if (opsys == ZIP_OPSYS_UNIX && type != 0 && type != S_IFREG && type != S_IFDIR) {
-            /* A symlink (or device) entry would extract as something that is
-             * not its bytes, possibly pointing outside the target directory. */
-            rc = zip_err(err, zip_path, name,
-                         type == S_IFLNK ? "symbolic link entry" : "special file entry");
-            goto done;
-        }
-        if (opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & 07777) != 0) {
-            f->mode = (attr >> 16) & 07777;
-        } else {
-            f->mode = f->is_dir ? 0755 : 0644;
-        }
-        if (f->is_dir) {
-            if (zs.size != 0) {
-                rc = zip_err(err, zip_path, name, "directory entry with data");
-                goto done;
-            }
-            m->directory_entries = 1;
         }
     }
     /* Second pass: the data. */
