@@ -27,6 +27,8 @@
 #define BUFPAD 16
 #define HASH4_BITS 15
 #define HASH3_BITS 14
+/* A chain link that ends the walk: the previous position is out of reach. */
+#define CHAIN_END ((uint16_t)0xFFFF)
 #define H3_MAX_DIST ((uint32_t)4096) /* farthest length-3 match */
 #define SYM_MAX ((uint32_t)32768)    /* symbols per block */
 #define RAW_MAX ((uint32_t)1 << 18)  /* input bytes per block (a block may exceed by < 258) */
@@ -86,7 +88,8 @@ struct lp_deflate {
     unsigned char *buf; /* BUFSZ + BUFPAD */
     uint32_t *head;     /* 4-byte hash -> newest position, 0 = none */
     uint32_t *head3;    /* 3-byte hash -> newest position */
-    uint32_t *prev;     /* position & WMASK -> previous position with the same 4-byte hash */
+    uint16_t *prev;     /* position & WMASK -> distance back to the previous position with
+                           the same 4-byte hash, or CHAIN_END */
     uint32_t start, pos, end, block_start, next_insert;
     uint64_t total_in;
     int pend; /* a match search result for pos is pending (lazy parsing) */
@@ -547,12 +550,20 @@ static void flush_block(lp_deflate *s, int final)
 
 /* ---- matchfinder and parser ---- */
 
+/* The chain link from p to the older position c. Links are distances, so
+ * sliding the buffer leaves them valid; a link to a position out of reach
+ * of p is out of reach of every later position too, so it ends the walk. */
+static uint16_t link(uint32_t p, uint32_t c)
+{
+    return p - c <= MAX_DIST ? (uint16_t)(p - c) : CHAIN_END;
+}
+
 static void insert(lp_deflate *s, uint32_t p)
 {
     const unsigned char *c = s->buf + p;
     s->head3[hash3(c)] = p;
     uint32_t h = hash4(c);
-    s->prev[p & WMASK] = s->head[h];
+    s->prev[p & WMASK] = link(p, s->head[h]);
     s->head[h] = p;
 }
 
@@ -575,7 +586,7 @@ static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t 
     __builtin_prefetch(&s->head[hash4(nx)]);
     __builtin_prefetch(&s->head3[hash3(nx)]);
     s->head3[h3] = p;
-    s->prev[p & WMASK] = c;
+    s->prev[p & WMASK] = link(p, c);
     s->head[h4] = p;
     if (best < 3 && p - c3 <= H3_MAX_DIST) {
         const unsigned char *m = s->buf + c3;
@@ -600,75 +611,86 @@ static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t 
                 }
             }
         }
-        c = s->prev[c & WMASK];
+        uint16_t back = s->prev[c & WMASK];
+        if (back == CHAIN_END) {
+            break;
+        }
+        c -= back;
     }
     return best;
 }
 
-static void add_literal(lp_deflate *s, unsigned char b)
-{
-    s->syms[s->nsyms++] = b;
-    s->lit_freq[b]++;
-}
-
-static void add_match(lp_deflate *s, uint32_t len, uint32_t dist)
-{
-    s->syms[s->nsyms++] = dist << 9 | len;
-    s->lit_freq[257 + s->len_code[len]]++;
-    s->dist_freq[dist_sym(s, dist)]++;
-}
-
 /* Parses positions while the full lookahead is buffered (or, when final, to
- * the end), ending blocks at SYM_MAX symbols or RAW_MAX input bytes. */
+ * the end), ending blocks at SYM_MAX symbols or RAW_MAX input bytes. The
+ * loop state lives in locals (stores into the symbol buffer could otherwise
+ * alias it) and goes back into s before a block is written and at the end. */
 static void compress_range(lp_deflate *s, int final)
 {
-    const params *pr = &s->p;
+    const params pr = s->p;
+    const unsigned char *buf = s->buf;
     uint32_t end = s->end;
     uint32_t stop = final ? end : (end >= LOOKAHEAD ? end - LOOKAHEAD + 1 : 0);
-    while (s->pos < stop && s->err == 0) {
-        uint32_t pos = s->pos, len = 0, dist = 0;
-        if (s->pend) {
-            len = s->pend_len;
-            dist = s->pend_dist;
-            s->pend = 0;
+    uint32_t pos = s->pos, next_insert = s->next_insert, block_start = s->block_start;
+    uint32_t nsyms = s->nsyms, pend_len = s->pend_len, pend_dist = s->pend_dist;
+    int pend = s->pend;
+    uint32_t *syms = s->syms, *lit_freq = s->lit_freq, *dist_freq = s->dist_freq;
+    while (pos < stop && s->err == 0) {
+        uint32_t len = 0, dist = 0;
+        if (pend) {
+            len = pend_len;
+            dist = pend_dist;
+            pend = 0;
         } else if (end - pos >= 4) {
-            len = find_insert(s, pos, min_u32(MAX_MATCH, end - pos), pr->depth, 2, &dist);
-            s->next_insert = pos + 1;
+            len = find_insert(s, pos, min_u32(MAX_MATCH, end - pos), pr.depth, 2, &dist);
+            next_insert = pos + 1;
         } else {
-            s->next_insert = pos + 1;
+            next_insert = pos + 1;
         }
-        if (len >= MIN_MATCH && len < pr->lazy_max && end - pos >= 5) {
-            uint32_t nd = 0, depth = len >= pr->good ? (pr->depth >> 2) | 1 : (pr->depth >> 1) | 1;
+        if (len >= MIN_MATCH && len < pr.lazy_max && end - pos >= 5) {
+            uint32_t nd = 0, depth = len >= pr.good ? (pr.depth >> 2) | 1 : (pr.depth >> 1) | 1;
             uint32_t nl =
                 find_insert(s, pos + 1, min_u32(MAX_MATCH, end - pos - 1), depth, len, &nd);
-            s->next_insert = pos + 2;
+            next_insert = pos + 2;
             if (nl > len) {
-                add_literal(s, s->buf[pos]);
-                s->pos = pos + 1;
-                s->pend = 1;
-                s->pend_len = nl;
-                s->pend_dist = nd;
+                syms[nsyms++] = buf[pos];
+                lit_freq[buf[pos]]++;
+                pos++;
+                pend = 1;
+                pend_len = nl;
+                pend_dist = nd;
                 goto block_end;
             }
         }
         if (len >= MIN_MATCH) {
-            add_match(s, len, dist);
-            for (uint32_t q = s->next_insert; q < pos + len; q++) {
-                if (end - q >= 4) {
-                    insert(s, q);
-                }
+            syms[nsyms++] = dist << 9 | len;
+            lit_freq[257 + s->len_code[len]]++;
+            dist_freq[dist_sym(s, dist)]++;
+            uint32_t last = min_u32(pos + len, end >= 3 ? end - 3 : 0);
+            for (uint32_t q = next_insert; q < last; q++) {
+                insert(s, q);
             }
-            s->pos = pos + len;
-            s->next_insert = s->pos;
+            pos += len;
+            next_insert = pos;
         } else {
-            add_literal(s, s->buf[pos]);
-            s->pos = pos + 1;
+            syms[nsyms++] = buf[pos];
+            lit_freq[buf[pos]]++;
+            pos++;
         }
     block_end:
-        if (s->nsyms >= SYM_MAX || s->pos - s->block_start >= RAW_MAX) {
+        if (nsyms >= SYM_MAX || pos - block_start >= RAW_MAX) {
+            s->pos = pos;
+            s->nsyms = nsyms;
             flush_block(s, 0);
+            nsyms = 0;
+            block_start = pos;
         }
     }
+    s->pos = pos;
+    s->next_insert = next_insert;
+    s->nsyms = nsyms;
+    s->pend = pend;
+    s->pend_len = pend_len;
+    s->pend_dist = pend_dist;
 }
 
 /* ---- buffer management ---- */
@@ -677,12 +699,13 @@ static void clear_tables(lp_deflate *s)
 {
     memset(s->head, 0, sizeof(uint32_t) << HASH4_BITS);
     memset(s->head3, 0, sizeof(uint32_t) << HASH3_BITS);
-    memset(s->prev, 0, sizeof(uint32_t) * WSIZE);
+    memset(s->prev, 0, sizeof(uint16_t) * WSIZE);
 }
 
 /* Moves the buffer down by keep bytes (a multiple of WSIZE, at most pos -
- * WSIZE). Table entries below keep were at least WSIZE behind pos, out of
- * reach, and become 0 (none), which is out of reach too. */
+ * WSIZE). Hash-table entries below keep were at least WSIZE behind pos, out
+ * of reach, and become 0 (none), which is out of reach too; chain links are
+ * distances and need no change. */
 static void slide(lp_deflate *s, uint32_t keep)
 {
     memmove(s->buf, s->buf + keep, s->end - keep);
@@ -691,9 +714,9 @@ static void slide(lp_deflate *s, uint32_t keep)
     s->end -= keep;
     s->block_start -= keep;
     s->next_insert -= keep;
-    uint32_t *tabs[3] = {s->head, s->head3, s->prev};
-    size_t sizes[3] = {(size_t)1 << HASH4_BITS, (size_t)1 << HASH3_BITS, WSIZE};
-    for (int t = 0; t < 3; t++) {
+    uint32_t *tabs[2] = {s->head, s->head3};
+    size_t sizes[2] = {(size_t)1 << HASH4_BITS, (size_t)1 << HASH3_BITS};
+    for (int t = 0; t < 2; t++) {
         for (size_t i = 0; i < sizes[t]; i++) {
             uint32_t v = tabs[t][i];
             tabs[t][i] = v > keep ? v - keep : 0;
@@ -781,7 +804,7 @@ lp_deflate *lp_deflate_new(int level)
     s->buf = calloc(1, (size_t)BUFSZ + BUFPAD);
     s->head = calloc((size_t)1 << HASH4_BITS, sizeof(uint32_t));
     s->head3 = calloc((size_t)1 << HASH3_BITS, sizeof(uint32_t));
-    s->prev = calloc(WSIZE, sizeof(uint32_t));
+    s->prev = calloc(WSIZE, sizeof(uint16_t));
     s->syms = calloc(SYM_MAX, sizeof(uint32_t));
     s->out = calloc(1, OUTSZ);
     s->pm_w = calloc((size_t)MAX_BITS * PM_MAX, sizeof(uint64_t));
