@@ -1,11 +1,15 @@
 /*
  * lp_zip_entry: reads, verifies, compresses and re-checks one entry's data.
  *
- * The read buffer, the deflate stream and the zlib inflater belong to the
+ * The read buffer, the deflate stream and the two decoders belong to the
  * context (one per worker thread) and are reused from entry to entry. The
- * compressed bytes pass through the sink below: into the entry's memory
- * buffer (or its temporary file once larger than LP_ZIP_ENTRY_SPILL), and
- * through zlib's inflate, whose output is only counted and CRC'd.
+ * compressed bytes pass through the sink below into the entry's memory
+ * buffer (or its temporary file once larger than LP_ZIP_ENTRY_SPILL). An
+ * entry of at most CHECK_WHOLE_MAX bytes is decoded again in one call by
+ * libdeflate's decompressor once it is complete (the fastest independent
+ * decoder, but it needs the whole output in memory); a larger one streams
+ * through zlib's inflate as it is written. Either way the decoded bytes are
+ * only counted and CRC'd.
  */
 #include "lp_zip_entry.h"
 #include "lp_compat.h"
@@ -26,11 +30,18 @@
 
 #define READ_BUF ((size_t)256 * 1024)
 #define CHECK_BUF ((size_t)64 * 1024)
+/* Entries up to this size are checked whole (libdeflate); a worker's check
+ * buffer grows to at most this. Their compressed data stays in memory:
+ * lp_deflate adds at most 5 bytes per 65,535 to incompressible input. */
+#define CHECK_WHOLE_MAX ((uint64_t)4 << 20)
 
 struct lp_zip_entry_ctx {
     char *spill_dir;
     unsigned char *rbuf;  /* READ_BUF */
     unsigned char *check; /* CHECK_BUF, inflate's output */
+    unsigned char *whole; /* the whole check's output, whole_cap bytes */
+    size_t whole_cap;
+    struct libdeflate_decompressor *dd;
     lp_deflate *ds;
     z_stream z;
     int z_ready;
@@ -43,6 +54,7 @@ typedef struct sink_state {
     lp_zip_entry_ctx *c;
     lp_zip_entry *e;
     int io_errno;     /* the spill file could not be written */
+    int stream_check; /* 1: zlib checks the data as it is written */
     int check_failed; /* inflate saw bad data or data after the end */
     int check_ended;  /* inflate reached the final block's end */
     uint32_t check_crc;
@@ -59,8 +71,9 @@ lp_zip_entry_ctx *lp_zip_entry_ctx_new(const char *spill_dir)
     c->rbuf = malloc(READ_BUF);
     c->check = malloc(CHECK_BUF);
     c->md = EVP_MD_CTX_new();
+    c->dd = libdeflate_alloc_decompressor();
     if (c->spill_dir == NULL || c->rbuf == NULL || c->check == NULL || c->md == NULL ||
-        inflateInit2(&c->z, -15) != Z_OK) {
+        c->dd == NULL || inflateInit2(&c->z, -15) != Z_OK) {
         lp_zip_entry_ctx_free(c);
         return NULL;
     }
@@ -82,6 +95,10 @@ void lp_zip_entry_ctx_free(lp_zip_entry_ctx *c)
         inflateEnd(&c->z);
     }
     lp_deflate_free(c->ds);
+    if (c->dd != NULL) {
+        libdeflate_free_decompressor(c->dd);
+    }
+    free(c->whole);
     EVP_MD_CTX_free(c->md);
     free(c->check);
     free(c->rbuf);
@@ -207,10 +224,39 @@ static void check_data(sink_state *ss, const unsigned char *data, size_t len)
     }
 }
 
+int lp_zip_entry_check_whole(lp_zip_entry_ctx *c, const lp_zip_entry *e)
+{
+    size_t want = (size_t)e->size;
+    if (e->fd >= 0 || e->size > CHECK_WHOLE_MAX) {
+        return 1; /* cannot happen: see CHECK_WHOLE_MAX */
+    }
+    if (want > c->whole_cap) {
+        size_t cap = c->whole_cap < 65536 ? 65536 : c->whole_cap;
+        while (cap < want) {
+            cap *= 2;
+        }
+        unsigned char *g = realloc(c->whole, cap);
+        if (g == NULL) {
+            return -1;
+        }
+        c->whole = g;
+        c->whole_cap = cap;
+    }
+    size_t in_used = 0, got = 0;
+    enum libdeflate_result r = libdeflate_deflate_decompress_ex(c->dd, e->mem, (size_t)e->comp_size,
+                                                                c->whole, want, &in_used, &got);
+    if (r != LIBDEFLATE_SUCCESS || in_used != e->comp_size || got != want) {
+        return 1;
+    }
+    return (uint32_t)libdeflate_crc32(0, c->whole, got) == e->crc ? 0 : 1;
+}
+
 static int entry_sink(void *ud, const unsigned char *data, size_t len)
 {
     sink_state *ss = ud;
-    check_data(ss, data, len);
+    if (ss->stream_check) {
+        check_data(ss, data, len);
+    }
     return store_data(ss, data, len) < 0 ? -1 : 0;
 }
 
@@ -303,8 +349,8 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
                                   : lp_deflate_reset(c->ds, level) < 0)) {
         return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
-    sink_state ss = {c, out, 0, 0, 0, 0, 0};
-    if (deflate && inflateReset(&c->z) != Z_OK) {
+    sink_state ss = {c, out, 0, f->size > CHECK_WHOLE_MAX, 0, 0, 0, 0};
+    if (deflate && ss.stream_check && inflateReset(&c->z) != Z_OK) {
         return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
     EVP_DigestInit_ex(c->md, EVP_sha256(), NULL);
@@ -316,6 +362,11 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
     if (rc == LP_OK && ss.io_errno == 0 && deflate &&
         lp_deflate_finish(c->ds, entry_sink, &ss) < 0 && ss.io_errno == 0) {
         ss.io_errno = EIO;
+    }
+    int whole_bad = 0;
+    if (rc == LP_OK && ss.io_errno == 0 && deflate && !ss.stream_check &&
+        (whole_bad = lp_zip_entry_check_whole(c, out)) < 0) {
+        ss.io_errno = ENOMEM;
     }
     if (rc == LP_OK && ss.io_errno != 0) {
         rc = ss.io_errno == ENOMEM
@@ -337,8 +388,9 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
         return LP_OK;
     }
     if (rc == LP_OK && deflate &&
-        (ss.check_failed || !ss.check_ended || ss.check_size != f->size ||
-         ss.check_crc != out->crc)) {
+        (ss.stream_check ? ss.check_failed || !ss.check_ended || ss.check_size != f->size ||
+                               ss.check_crc != out->crc
+                         : whole_bad != 0)) {
         rc = lp_error_set(err, LP_EINTERNAL, 0, f->source_index, NULL, f->archive_path,
                           "internal error: the compressed data of '%s' does not decompress to "
                           "its content (" LP_DEFLATE_FORMAT ", level %d); no ZIP was written",

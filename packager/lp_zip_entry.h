@@ -5,7 +5,8 @@
  * lp_zip_entry_build streams the file through a fixed buffer: every chunk is
  * hashed (SHA-256, checked against the manifest at the end: LP_ECHANGED
  * otherwise), CRC-32'd and fed to lp_deflate; the compressed stream is
- * inflated again as it comes out by an independent decoder (zlib) and its
+ * decoded again by an independent decoder (libdeflate's, once complete, up
+ * to 4 MiB; zlib's, as it comes out, beyond) and its
  * size and CRC-32 compared with the input's (a mismatch is LP_EINTERNAL).
  * The resulting bytes stay in memory up to LP_ZIP_ENTRY_SPILL and go to an
  * unnamed temporary file beyond, so memory per worker is a constant whatever
@@ -52,6 +53,14 @@ void lp_zip_entry_ctx_set_progress(lp_zip_entry_ctx *c, struct lp_progress_repor
  * LP_EINTERNAL (the encoder's output did not decode to the input). */
 int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_entry *out,
                        lp_error *err);
+
+/* The safety net of an entry of at most 4 MiB, once built: decodes its
+ * deflated data (in memory) again in one call to libdeflate's decompressor
+ * and compares the result's size and CRC-32 with e->size and e->crc.
+ * Returns 0 when they agree, 1 when not (an encoder bug), -1 when the
+ * check buffer cannot grow. lp_zip_entry_build calls it; larger entries
+ * are checked by zlib as they are written. */
+int lp_zip_entry_check_whole(lp_zip_entry_ctx *c, const lp_zip_entry *e);
 
 /* Copies up to n bytes of the entry's data from offset off; returns the
  * count (0 at the end) or -1. */

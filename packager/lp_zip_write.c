@@ -4,7 +4,8 @@
  * libzip is the container writer; the entry data is prepared here. Worker
  * threads build each entry with lp_zip_entry (stream the file, check its
  * SHA-256 against the manifest, deflate it with our frozen encoder
- * lp_deflate, inflate the result again with zlib and compare size and CRC);
+ * lp_deflate, decode the result again with libdeflate or zlib and compare
+ * size and CRC);
  * every entry is handed to libzip through a zip_source_function whose
  * ZIP_SOURCE_STAT reports the compression method together with size,
  * compressed size and CRC, so libzip copies the bytes as they are instead of
