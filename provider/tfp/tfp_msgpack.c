@@ -37,6 +37,43 @@ static uint64_t be(const uint8_t *p, size_t n)
     return v;
 }
 
+/* For the type bytes 0xc4..0xdf: the size of the length field (bin, str,
+ * ext, array and map) or of the fixed payload (numbers, fixext: type byte
+ * and data). */
+static const struct {
+    uint8_t hdr;
+    uint8_t skip;
+} type_sizes[0xe0 - 0xc4] = {
+    [0xc4 - 0xc4] = {1, 0},  /* bin 8 */
+    [0xc5 - 0xc4] = {2, 0},  /* bin 16 */
+    [0xc6 - 0xc4] = {4, 0},  /* bin 32 */
+    [0xc7 - 0xc4] = {1, 0},  /* ext 8: length, then type byte */
+    [0xc8 - 0xc4] = {2, 0},  /* ext 16 */
+    [0xc9 - 0xc4] = {4, 0},  /* ext 32 */
+    [0xca - 0xc4] = {0, 4},  /* float 32 */
+    [0xcb - 0xc4] = {0, 8},  /* float 64 */
+    [0xcc - 0xc4] = {0, 1},  /* uint 8 */
+    [0xcd - 0xc4] = {0, 2},  /* uint 16 */
+    [0xce - 0xc4] = {0, 4},  /* uint 32 */
+    [0xcf - 0xc4] = {0, 8},  /* uint 64 */
+    [0xd0 - 0xc4] = {0, 1},  /* int 8 */
+    [0xd1 - 0xc4] = {0, 2},  /* int 16 */
+    [0xd2 - 0xc4] = {0, 4},  /* int 32 */
+    [0xd3 - 0xc4] = {0, 8},  /* int 64 */
+    [0xd4 - 0xc4] = {0, 2},  /* fixext 1 */
+    [0xd5 - 0xc4] = {0, 3},  /* fixext 2 */
+    [0xd6 - 0xc4] = {0, 5},  /* fixext 4 */
+    [0xd7 - 0xc4] = {0, 9},  /* fixext 8 */
+    [0xd8 - 0xc4] = {0, 17}, /* fixext 16 */
+    [0xd9 - 0xc4] = {1, 0},  /* str 8 */
+    [0xda - 0xc4] = {2, 0},  /* str 16 */
+    [0xdb - 0xc4] = {4, 0},  /* str 32 */
+    [0xdc - 0xc4] = {2, 0},  /* array 16 */
+    [0xdd - 0xc4] = {4, 0},  /* array 32 */
+    [0xde - 0xc4] = {2, 0},  /* map 16 */
+    [0xdf - 0xc4] = {4, 0},  /* map 32 */
+};
+
 /*
  * Checks one value at data[*pos]; advances *pos past it. Returns TFP_OK,
  * TFP_EFORMAT (truncated/invalid) or TFP_ELIMIT (too deep).
@@ -59,77 +96,11 @@ static int scan(const uint8_t *data, size_t len, size_t *pos, int depth)
         items = c & 0x0fu;
     } else if (c >= 0xa0 && c <= 0xbf) {
         skip = c & 0x1fu;
+    } else if (c == 0xc1) {
+        return TFP_EFORMAT; /* never used */
     } else {
-        switch (c) {
-        case 0xc4: /* bin 8/16/32, str 8/16/32 */
-        case 0xd9:
-            hdr = 1;
-            break;
-        case 0xc5:
-        case 0xda:
-            hdr = 2;
-            break;
-        case 0xc6:
-        case 0xdb:
-            hdr = 4;
-            break;
-        case 0xc7: /* ext 8/16/32: length, then type byte */
-            hdr = 1;
-            break;
-        case 0xc8:
-            hdr = 2;
-            break;
-        case 0xc9:
-            hdr = 4;
-            break;
-        case 0xca:
-            skip = 4;
-            break;
-        case 0xcb:
-            skip = 8;
-            break;
-        case 0xcc:
-        case 0xd0:
-            skip = 1;
-            break;
-        case 0xcd:
-        case 0xd1:
-            skip = 2;
-            break;
-        case 0xce:
-        case 0xd2:
-            skip = 4;
-            break;
-        case 0xcf:
-        case 0xd3:
-            skip = 8;
-            break;
-        case 0xd4: /* fixext 1/2/4/8/16: type byte + data */
-            skip = 2;
-            break;
-        case 0xd5:
-            skip = 3;
-            break;
-        case 0xd6:
-            skip = 5;
-            break;
-        case 0xd7:
-            skip = 9;
-            break;
-        case 0xd8:
-            skip = 17;
-            break;
-        case 0xdc: /* array 16/32 */
-        case 0xde: /* map 16/32 */
-            hdr = 2;
-            break;
-        case 0xdd:
-        case 0xdf:
-            hdr = 4;
-            break;
-        default: /* 0xc1 is never used */
-            return TFP_EFORMAT;
-        }
+        hdr = type_sizes[c - 0xc4].hdr;
+        skip = type_sizes[c - 0xc4].skip;
         if (hdr > 0) {
             if (rest < hdr) {
                 return TFP_EFORMAT;
@@ -619,6 +590,143 @@ static int enc_mismatch(encoder *e, const tfp_type *type, const tfp_value *v)
                          tfp_vpath_str(&e->path), (int)v->kind, tfp_type_kind_name(type->kind));
 }
 
+static int encode_value(encoder *e, const tfp_value *v, const tfp_type *type, int depth);
+
+/* An unknown value: with its refinements when it carries them for this
+ * type, else cty's plain unknown (fixext 1, type 0). */
+static int encode_unknown(encoder *e, const tfp_value *v, const tfp_type *type)
+{
+    msgpack_packer *pk = &e->pk;
+    int rc;
+    /* Refinements are type-specific (a string prefix, number bounds):
+     * only write them back for the type they arrived with. Terraform
+     * ignores them on dynamic and refuses payloads over 1 KiB. */
+    if (v->refinement != NULL && v->refinement_len > 1 && v->refinement_len <= 1024 &&
+        type->kind != TFP_TYPE_DYNAMIC && tfp_type_equal(v->type, type)) {
+        rc = msgpack_pack_ext(pk, v->refinement_len, REFINED_UNKNOWN_EXT) != 0 ||
+             msgpack_pack_ext_body(pk, v->refinement, v->refinement_len) != 0;
+    } else {
+        static const char fixext1_zero[] = {0};
+        rc = msgpack_pack_ext(pk, 1, 0) != 0 || msgpack_pack_ext_body(pk, fixext1_zero, 1);
+    }
+    return rc ? enc_fail(e) : TFP_OK;
+}
+
+/* A known string, bool or number. */
+static int encode_primitive(encoder *e, const tfp_value *v, const tfp_type *type)
+{
+    msgpack_packer *pk = &e->pk;
+    int rc = 0;
+    switch (type->kind) {
+    case TFP_TYPE_STRING:
+        if (v->kind != TFP_VAL_STRING) {
+            return enc_mismatch(e, type, v);
+        }
+        rc = msgpack_pack_str(pk, v->str_len) || msgpack_pack_str_body(pk, v->str, v->str_len);
+        break;
+    case TFP_TYPE_BOOL:
+        if (v->kind != TFP_VAL_BOOL) {
+            return enc_mismatch(e, type, v);
+        }
+        rc = v->b ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+        break;
+    default: /* TFP_TYPE_NUMBER */
+        if (v->kind != TFP_VAL_NUMBER) {
+            return enc_mismatch(e, type, v);
+        }
+        if (v->num_is_int) {
+            rc = msgpack_pack_int64(pk, v->num_int);
+        } else if (v->num_text != NULL) {
+            size_t n = strlen(v->num_text);
+            rc = msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, v->num_text, n);
+        } else {
+            rc = msgpack_pack_double(pk, v->num);
+        }
+        break;
+    }
+    return rc != 0 ? enc_fail(e) : TFP_OK;
+}
+
+/* A known list, set or tuple: an array. */
+static int encode_sequence(encoder *e, const tfp_value *v, const tfp_type *type, int depth)
+{
+    tfp_value_kind want = type->kind == TFP_TYPE_LIST  ? TFP_VAL_LIST
+                          : type->kind == TFP_TYPE_SET ? TFP_VAL_SET
+                                                       : TFP_VAL_TUPLE;
+    if (v->kind != want || (want == TFP_VAL_TUPLE && v->n != type->n) || v->n > UINT32_MAX) {
+        return enc_mismatch(e, type, v);
+    }
+    if (msgpack_pack_array(&e->pk, v->n) != 0) {
+        return enc_fail(e);
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        size_t mark = tfp_vpath_index(&e->path, i);
+        const tfp_type *et = want == TFP_VAL_TUPLE ? type->elems[i] : type->elem;
+        int rc = encode_value(e, v->items[i], et, depth + 1);
+        if (rc < 0) {
+            return rc;
+        }
+        tfp_vpath_pop(&e->path, mark);
+    }
+    return TFP_OK;
+}
+
+/* A known map: a msgpack map in the value's key order. */
+static int encode_map(encoder *e, const tfp_value *v, const tfp_type *type, int depth)
+{
+    msgpack_packer *pk = &e->pk;
+    if (v->kind != TFP_VAL_MAP || v->n > UINT32_MAX) {
+        return enc_mismatch(e, type, v);
+    }
+    if (msgpack_pack_map(pk, v->n) != 0) {
+        return enc_fail(e);
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        size_t klen = strlen(v->keys[i]);
+        if (msgpack_pack_str(pk, klen) != 0 || msgpack_pack_str_body(pk, v->keys[i], klen) != 0) {
+            return enc_fail(e);
+        }
+        size_t mark = tfp_vpath_key(&e->path, v->keys[i]);
+        int rc = encode_value(e, v->items[i], type->elem, depth + 1);
+        if (rc < 0) {
+            return rc;
+        }
+        tfp_vpath_pop(&e->path, mark);
+    }
+    return TFP_OK;
+}
+
+/* A known object: a msgpack map in the type's attribute order. */
+static int encode_object(encoder *e, const tfp_value *v, const tfp_type *type, int depth)
+{
+    msgpack_packer *pk = &e->pk;
+    if (v->kind != TFP_VAL_OBJECT || v->n != type->n) {
+        return enc_mismatch(e, type, v);
+    }
+    if (msgpack_pack_map(pk, v->n) != 0) {
+        return enc_fail(e);
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        const char *name = type->attrs[i].name;
+        if (v->type != type && strcmp(v->type->attrs[i].name, name) != 0) {
+            return tfp_error_set(e->err, TFP_EINVAL,
+                                 "%s: object has \"%s\" where \"%s\" is expected",
+                                 tfp_vpath_str(&e->path), v->type->attrs[i].name, name);
+        }
+        size_t nlen = strlen(name);
+        if (msgpack_pack_str(pk, nlen) != 0 || msgpack_pack_str_body(pk, name, nlen) != 0) {
+            return enc_fail(e);
+        }
+        size_t mark = tfp_vpath_attr(&e->path, name);
+        int rc = encode_value(e, v->items[i], type->attrs[i].type, depth + 1);
+        if (rc < 0) {
+            return rc;
+        }
+        tfp_vpath_pop(&e->path, mark);
+    }
+    return TFP_OK;
+}
+
 static int encode_value(encoder *e, const tfp_value *v, const tfp_type *type, int depth)
 {
     msgpack_packer *pk = &e->pk;
@@ -641,121 +749,28 @@ static int encode_value(encoder *e, const tfp_value *v, const tfp_type *type, in
         return encode_value(e, v, v->type, depth + 1);
     }
     if (v->kind == TFP_VAL_UNKNOWN) {
-        int rc;
-        /* Refinements are type-specific (a string prefix, number bounds):
-         * only write them back for the type they arrived with. Terraform
-         * ignores them on dynamic and refuses payloads over 1 KiB. */
-        if (v->refinement != NULL && v->refinement_len > 1 && v->refinement_len <= 1024 &&
-            type->kind != TFP_TYPE_DYNAMIC && tfp_type_equal(v->type, type)) {
-            rc = msgpack_pack_ext(pk, v->refinement_len, REFINED_UNKNOWN_EXT) != 0 ||
-                 msgpack_pack_ext_body(pk, v->refinement, v->refinement_len) != 0;
-        } else {
-            static const char fixext1_zero[] = {0};
-            rc = msgpack_pack_ext(pk, 1, 0) != 0 || msgpack_pack_ext_body(pk, fixext1_zero, 1);
-        }
-        return rc ? enc_fail(e) : TFP_OK;
+        return encode_unknown(e, v, type);
     }
     if (v->kind == TFP_VAL_NULL) {
         return msgpack_pack_nil(pk) != 0 ? enc_fail(e) : TFP_OK;
     }
-    int rc = 0;
     switch (type->kind) {
     case TFP_TYPE_STRING:
-        if (v->kind != TFP_VAL_STRING) {
-            return enc_mismatch(e, type, v);
-        }
-        rc = msgpack_pack_str(pk, v->str_len) || msgpack_pack_str_body(pk, v->str, v->str_len);
-        break;
     case TFP_TYPE_BOOL:
-        if (v->kind != TFP_VAL_BOOL) {
-            return enc_mismatch(e, type, v);
-        }
-        rc = v->b ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-        break;
     case TFP_TYPE_NUMBER:
-        if (v->kind != TFP_VAL_NUMBER) {
-            return enc_mismatch(e, type, v);
-        }
-        if (v->num_is_int) {
-            rc = msgpack_pack_int64(pk, v->num_int);
-        } else if (v->num_text != NULL) {
-            size_t n = strlen(v->num_text);
-            rc = msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, v->num_text, n);
-        } else {
-            rc = msgpack_pack_double(pk, v->num);
-        }
-        break;
+        return encode_primitive(e, v, type);
     case TFP_TYPE_LIST:
     case TFP_TYPE_SET:
-    case TFP_TYPE_TUPLE: {
-        tfp_value_kind want = type->kind == TFP_TYPE_LIST  ? TFP_VAL_LIST
-                              : type->kind == TFP_TYPE_SET ? TFP_VAL_SET
-                                                           : TFP_VAL_TUPLE;
-        if (v->kind != want || (want == TFP_VAL_TUPLE && v->n != type->n) || v->n > UINT32_MAX) {
-            return enc_mismatch(e, type, v);
-        }
-        if (msgpack_pack_array(pk, v->n) != 0) {
-            return enc_fail(e);
-        }
-        for (size_t i = 0; i < v->n; i++) {
-            size_t mark = tfp_vpath_index(&e->path, i);
-            const tfp_type *et = want == TFP_VAL_TUPLE ? type->elems[i] : type->elem;
-            if ((rc = encode_value(e, v->items[i], et, depth + 1)) < 0) {
-                return rc;
-            }
-            tfp_vpath_pop(&e->path, mark);
-        }
-        return TFP_OK;
-    }
+    case TFP_TYPE_TUPLE:
+        return encode_sequence(e, v, type, depth);
     case TFP_TYPE_MAP:
-        if (v->kind != TFP_VAL_MAP || v->n > UINT32_MAX) {
-            return enc_mismatch(e, type, v);
-        }
-        if (msgpack_pack_map(pk, v->n) != 0) {
-            return enc_fail(e);
-        }
-        for (size_t i = 0; i < v->n; i++) {
-            size_t klen = strlen(v->keys[i]);
-            if (msgpack_pack_str(pk, klen) != 0 ||
-                msgpack_pack_str_body(pk, v->keys[i], klen) != 0) {
-                return enc_fail(e);
-            }
-            size_t mark = tfp_vpath_key(&e->path, v->keys[i]);
-            if ((rc = encode_value(e, v->items[i], type->elem, depth + 1)) < 0) {
-                return rc;
-            }
-            tfp_vpath_pop(&e->path, mark);
-        }
-        return TFP_OK;
+        return encode_map(e, v, type, depth);
     case TFP_TYPE_OBJECT:
-        if (v->kind != TFP_VAL_OBJECT || v->n != type->n) {
-            return enc_mismatch(e, type, v);
-        }
-        if (msgpack_pack_map(pk, v->n) != 0) {
-            return enc_fail(e);
-        }
-        for (size_t i = 0; i < v->n; i++) {
-            const char *name = type->attrs[i].name;
-            if (v->type != type && strcmp(v->type->attrs[i].name, name) != 0) {
-                return tfp_error_set(e->err, TFP_EINVAL,
-                                     "%s: object has \"%s\" where \"%s\" is expected",
-                                     tfp_vpath_str(&e->path), v->type->attrs[i].name, name);
-            }
-            size_t nlen = strlen(name);
-            if (msgpack_pack_str(pk, nlen) != 0 || msgpack_pack_str_body(pk, name, nlen) != 0) {
-                return enc_fail(e);
-            }
-            size_t mark = tfp_vpath_attr(&e->path, name);
-            if ((rc = encode_value(e, v->items[i], type->attrs[i].type, depth + 1)) < 0) {
-                return rc;
-            }
-            tfp_vpath_pop(&e->path, mark);
-        }
-        return TFP_OK;
+        return encode_object(e, v, type, depth);
     case TFP_TYPE_DYNAMIC:
         return enc_mismatch(e, type, v);
     }
-    return rc != 0 ? enc_fail(e) : TFP_OK;
+    return TFP_OK;
 }
 
 int tfp_msgpack_encode(tfp_arena *arena, const tfp_value *v, const tfp_type *type,
