@@ -201,6 +201,71 @@ void lp_glob_free(lp_glob *g)
     free(g);
 }
 
+/* A component p[0..len) of pattern: escapes and bracket classes must be
+ * complete. */
+static int check_component(const char *p, size_t len, const char *pattern, lp_error *err)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\\') {
+            if (i + 1 >= len) {
+                return lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
+                                    "invalid glob '%s': trailing '\\'", pattern);
+            }
+            i++;
+        } else if (p[i] == '[') {
+            size_t cl = class_len(p + i, len - i);
+            if (cl == 0) {
+                return lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
+                                    "invalid glob '%s': unclosed '['", pattern);
+            }
+            i += cl - 1;
+        }
+    }
+    return LP_OK;
+}
+
+/* Splits g->body (blen bytes) at '/' into g->segs; an unanchored pattern
+ * starts with `**`, and consecutive `**` components are one. */
+static int split_segments(lp_glob *g, size_t blen, int anchored, const char *pattern, lp_error *err)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < blen; i++) {
+        n += g->body[i] == '/';
+    }
+    if ((g->segs = calloc(n + 1, sizeof(*g->segs))) == NULL) {
+        return lp_error_nomem_at(err, -1, NULL, pattern);
+    }
+    if (!anchored) {
+        /* `name` behaves as `**` + `/name`: the basename at any depth. */
+        g->segs[g->n_segs++] = (lp_glob_seg){"**", 2, 1};
+    }
+    const char *p = g->body;
+    const char *end = g->body + blen;
+    while (p <= end) {
+        const char *slash = memchr(p, '/', (size_t)(end - p));
+        const char *stop = slash != NULL ? slash : end;
+        size_t len = (size_t)(stop - p);
+        if (len == 0) {
+            return lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
+                                "invalid glob '%s': empty path component", pattern);
+        }
+        int rc = check_component(p, len, pattern, err);
+        if (rc < 0) {
+            return rc;
+        }
+        int star2 = len == 2 && p[0] == '*' && p[1] == '*';
+        /* Consecutive `**` components are one. */
+        if (!(star2 && g->n_segs > 0 && g->segs[g->n_segs - 1].globstar)) {
+            g->segs[g->n_segs++] = (lp_glob_seg){p, len, star2};
+        }
+        if (slash == NULL) {
+            break;
+        }
+        p = slash + 1;
+    }
+    return LP_OK;
+}
+
 int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
 {
     int rc = LP_OK;
@@ -257,56 +322,8 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
     memcpy(g->body, b, blen);
     g->body[blen] = '\0';
 
-    size_t n = 1;
-    for (size_t i = 0; i < blen; i++) {
-        n += g->body[i] == '/';
-    }
-    if ((g->segs = calloc(n + 1, sizeof(*g->segs))) == NULL) {
-        rc = lp_error_nomem_at(err, -1, NULL, pattern);
+    if ((rc = split_segments(g, blen, anchored, pattern, err)) < 0) {
         goto done;
-    }
-    if (!anchored) {
-        /* `name` behaves as `**` + `/name`: the basename at any depth. */
-        g->segs[g->n_segs++] = (lp_glob_seg){"**", 2, 1};
-    }
-    const char *p = g->body;
-    const char *end = g->body + blen;
-    while (p <= end) {
-        const char *slash = memchr(p, '/', (size_t)(end - p));
-        const char *stop = slash != NULL ? slash : end;
-        size_t len = (size_t)(stop - p);
-        if (len == 0) {
-            rc = lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
-                              "invalid glob '%s': empty path component", pattern);
-            goto done;
-        }
-        for (size_t i = 0; i < len; i++) {
-            if (p[i] == '\\') {
-                if (i + 1 >= len) {
-                    rc = lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
-                                      "invalid glob '%s': trailing '\\'", pattern);
-                    goto done;
-                }
-                i++;
-            } else if (p[i] == '[') {
-                size_t cl = class_len(p + i, len - i);
-                if (cl == 0) {
-                    rc = lp_error_set(err, LP_EGLOB, 0, -1, NULL, pattern,
-                                      "invalid glob '%s': unclosed '['", pattern);
-                    goto done;
-                }
-                i += cl - 1;
-            }
-        }
-        int star2 = len == 2 && p[0] == '*' && p[1] == '*';
-        /* Consecutive `**` components are one. */
-        if (!(star2 && g->n_segs > 0 && g->segs[g->n_segs - 1].globstar)) {
-            g->segs[g->n_segs++] = (lp_glob_seg){p, len, star2};
-        }
-        if (slash == NULL) {
-            break;
-        }
-        p = slash + 1;
     }
     *out = g;
     g = NULL;
