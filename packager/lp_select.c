@@ -470,6 +470,57 @@ static int check_file_prefix(walk *w, const char *prefix, const char *name)
                         prefix, prefix, name, parent, prefix, prefix);
 }
 
+/* A source with inline content (and a filename, and no path). */
+static int select_content(walk *w, const lp_source *src, const char *prefix)
+{
+    if (src->content == NULL) {
+        return lp_error_set(w->err, LP_EINVAL, 0, w->si, "path", "",
+                            "source %d has neither a path nor content", w->si);
+    }
+    if (src->path != NULL) {
+        return lp_error_set(w->err, LP_EINVAL, 0, w->si, "content", src->path,
+                            "source %d has both a path and content", w->si);
+    }
+    if (src->filename == NULL || src->filename[0] == '\0') {
+        return lp_error_set(w->err, LP_EINVAL, 0, w->si, "filename", "",
+                            "inline content of source %d has no filename", w->si);
+    }
+    unsigned char *copy = malloc(src->content_len > 0 ? src->content_len : 1);
+    if (copy == NULL) {
+        return nomem(w->err, w->si);
+    }
+    memcpy(copy, src->content, src->content_len);
+    return add_file(w, join(prefix, src->filename), NULL, NULL, copy, src->content_len);
+}
+
+/* A source whose path is a single file: its name is matched and used as the
+ * archive name. Its directory's identity lets the output check work. */
+static int select_file(walk *w, const char *fspath, const char *prefix)
+{
+    int rc;
+    const char *slash = strrchr(w->root_real, '/');
+    const char *name = slash != NULL ? slash + 1 : w->root_real;
+    /* The archive name is the name as written (a symlink keeps its own). */
+    const char *wslash = strrchr(fspath, '/');
+    const char *wname = wslash != NULL ? wslash + 1 : fspath;
+    if ((rc = check_file_prefix(w, prefix, wname)) < 0) {
+        return rc;
+    }
+    struct stat dirst;
+    char *dir = strndup(w->root_real, (size_t)(name - w->root_real));
+    if (dir == NULL) {
+        return nomem(w->err, w->si);
+    }
+    int have_dir = stat(dir[0] != '\0' ? dir : "/", &dirst) == 0;
+    free(dir);
+    /* Following the symlink of a file source is always allowed: it is the
+     * root itself. */
+    w->root_real[0] = '/';
+    w->root_real[1] = '\0';
+    w->root_real_len = 1;
+    return walk_entry(w, fspath, wname, have_dir ? &dirst : NULL, name);
+}
+
 static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
 {
     const lp_source *src = &w->spec->sources[w->si];
@@ -482,28 +533,7 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
     }
     w->prefix = prefix;
     if (src->path == NULL || src->content != NULL) {
-        if (src->content == NULL) {
-            rc = lp_error_set(w->err, LP_EINVAL, 0, w->si, "path", "",
-                              "source %d has neither a path nor content", w->si);
-            goto done;
-        }
-        if (src->path != NULL) {
-            rc = lp_error_set(w->err, LP_EINVAL, 0, w->si, "content", src->path,
-                              "source %d has both a path and content", w->si);
-            goto done;
-        }
-        if (src->filename == NULL || src->filename[0] == '\0') {
-            rc = lp_error_set(w->err, LP_EINVAL, 0, w->si, "filename", "",
-                              "inline content of source %d has no filename", w->si);
-            goto done;
-        }
-        unsigned char *copy = malloc(src->content_len > 0 ? src->content_len : 1);
-        if (copy == NULL) {
-            rc = nomem(w->err, w->si);
-            goto done;
-        }
-        memcpy(copy, src->content, src->content_len);
-        rc = add_file(w, join(prefix, src->filename), NULL, NULL, copy, src->content_len);
+        rc = select_content(w, src, prefix);
         goto done;
     }
     if (src->path[0] == '\0') {
@@ -553,30 +583,7 @@ static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)
     if (S_ISDIR(st.st_mode)) {
         rc = walk_dir(w, fspath, "", &st);
     } else if (S_ISREG(st.st_mode)) {
-        /* A single file: its name is matched and used as the archive name.
-         * Its directory's identity lets the output check work. */
-        const char *slash = strrchr(w->root_real, '/');
-        const char *name = slash != NULL ? slash + 1 : w->root_real;
-        /* The archive name is the name as written (a symlink keeps its own). */
-        const char *wslash = strrchr(fspath, '/');
-        const char *wname = wslash != NULL ? wslash + 1 : fspath;
-        if ((rc = check_file_prefix(w, prefix, wname)) < 0) {
-            goto free_globs;
-        }
-        struct stat dirst;
-        char *dir = strndup(w->root_real, (size_t)(name - w->root_real));
-        if (dir == NULL) {
-            rc = nomem(w->err, w->si);
-            goto free_globs;
-        }
-        int have_dir = stat(dir[0] != '\0' ? dir : "/", &dirst) == 0;
-        free(dir);
-        /* Following the symlink of a file source is always allowed: it is the
-         * root itself. */
-        w->root_real[0] = '/';
-        w->root_real[1] = '\0';
-        w->root_real_len = 1;
-        rc = walk_entry(w, fspath, wname, have_dir ? &dirst : NULL, name);
+        rc = select_file(w, fspath, prefix);
     } else {
         rc = lp_error_set(w->err, LP_EINVAL, 0, w->si, "path", src->path,
                           "source '%s' is neither a file nor a directory", src->path);
