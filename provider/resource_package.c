@@ -387,6 +387,39 @@ static int diag_lp_error(const tfp_ctx *ctx, tfp_diags *diags, const lp_error *e
     return -1;
 }
 
+/* An error of a build of the package at output: a cancelled one (the
+ * packager's message names where it was writing, maybe the cache) is told
+ * about output_path. */
+static int diag_build_error(const tfp_ctx *ctx, const char *output, tfp_diags *diags,
+                            const lp_error *e)
+{
+    if (e->code != LP_ECANCELED) {
+        return diag_lp_error(ctx, diags, e);
+    }
+    tfp_diag_error_at(diags, attr_path(ctx, "output_path"), lp_error_summary(e->code),
+                      "The build of '%s' was cancelled: Terraform asked the provider to stop "
+                      "(interrupt). Nothing was written; the state is unchanged.",
+                      output);
+    return -1;
+}
+
+/* The packager's progress callback: the build stops once Terraform has
+ * sent StopProvider. payload is the request's tfp_ctx. */
+static int stop_requested(const lp_progress *p, void *payload)
+{
+    (void)p;
+    return tfp_ctx_cancelled(payload) ? 1 : 0;
+}
+
+/* ZIP options that stop with the request. */
+static lp_zip_options zip_options(const tfp_ctx *ctx)
+{
+    lp_zip_options opts = LP_ZIP_OPTIONS_INIT;
+    opts.progress = stop_requested;
+    opts.progress_payload = (void *)ctx;
+    return opts;
+}
+
 static const tfp_path *finding_path(const tfp_ctx *ctx, const lp_check_finding *f)
 {
     if (f->field == NULL) {
@@ -834,6 +867,8 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
     if (config_read(ctx, cfg, pc, diags) < 0) {
         return -1;
     }
+    pc->pkg.spec.progress = stop_requested;
+    pc->pkg.spec.progress_payload = (void *)ctx;
     const lp_spec *spec = &pc->pkg.spec;
     if (pc->pkg.n_dependencies > 0) {
         if (install_dependencies(ctx, pc, planning, &set, diags) < 0) {
@@ -849,7 +884,7 @@ static int manifest_for(const tfp_ctx *ctx, const tfp_value *cfg, package_config
                               lp_error_summary(e.code), "%s (installed dependencies)", e.message);
             rc = -1;
         } else {
-            rc = diag_lp_error(ctx, diags, &e);
+            rc = diag_build_error(ctx, pc->output_path, diags, &e);
         }
     }
     lp_deps_set_free(set);
@@ -929,9 +964,12 @@ static int package_plan(const tfp_ctx *ctx, const tfp_plan_in *in, tfp_plan_out 
     }
     if (record_decode(in->prior_private, &rec) && strcmp(rec.content_hash, m->content_hash) == 0) {
         zip = rec.zip; /* same content as the last build: its bytes stand */
-    } else if (lp_cache_put(cache_dir(ctx), m->content_hash, m, 0, &zip, &replaced, &e) < 0) {
-        diag_lp_error(ctx, diags, &e);
-        goto done;
+    } else {
+        lp_zip_options opts = zip_options(ctx);
+        if (lp_cache_put_opts(cache_dir(ctx), m->content_hash, m, &opts, &zip, &replaced, &e) < 0) {
+            diag_build_error(ctx, pc.output_path, diags, &e);
+            goto done;
+        }
     }
     if (replaced) {
         tfp_ctx_log(ctx, TFP_LEVEL_WARN,
@@ -1004,11 +1042,12 @@ static int install_zip(const tfp_ctx *ctx, const package_config *pc, const lp_ma
             return 0;
         }
     }
-    if (lp_zip_write(m, pc->output_path, 0, zip, &e) < 0) {
+    lp_zip_options opts = zip_options(ctx);
+    if (lp_zip_write_opts(m, pc->output_path, &opts, zip, &e) < 0) {
         if (e.field == NULL && e.source_index < 0) {
             e.field = "output_path";
         }
-        return diag_lp_error(ctx, diags, &e);
+        return diag_build_error(ctx, pc->output_path, diags, &e);
     }
     if (expect_sha256 != NULL && strcmp(zip->sha256_hex, expect_sha256) != 0) {
         tfp_diag_error_at(diags, attr_path(ctx, "output_sha256"), "ZIP differs from the plan",

@@ -27,8 +27,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -712,72 +711,113 @@ static double now(void)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-/* A progress line on stderr for builds that take over a second, only when
- * stderr is a terminal. The library reports no progress, so the line shows
- * the phase and the elapsed time. */
-typedef struct progress {
-    pthread_t tid;
-    int running;
-    atomic_int phase; /* 0 hashing, 1 writing, 2 done */
-    atomic_int shown;
-    const char *output;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} progress;
+/* The signal (SIGINT, SIGTERM) that arrived while a build ran, else 0; the
+ * progress callback then cancels the build, and the packager removes what
+ * it had started to write. */
+static volatile sig_atomic_t interrupted;
 
-static void *progress_main(void *arg)
+static void on_interrupt(int sig)
 {
-    progress *p = arg;
-    double t0 = now();
-    pthread_mutex_lock(&p->mu);
-    while (atomic_load(&p->phase) != 2) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-        double dt = now() - t0;
-        if (atomic_load(&p->phase) != 2 && dt >= 1.0) {
-            fprintf(stderr, "\rlambdapack: %s %s... %.0fs ",
-                    atomic_load(&p->phase) == 0 ? "hashing sources for" : "writing", p->output, dt);
-            atomic_store(&p->shown, 1);
-        }
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
+    interrupted = sig;
 }
 
+/* A progress line on stderr for builds that take over a second, only when
+ * stderr is a terminal, drawn by the packager's progress callback (which
+ * the packager never runs on two threads at once) at most every
+ * PROGRESS_REDRAW seconds. The same callback cancels the build after an
+ * interrupt. */
+#define PROGRESS_REDRAW 0.25
+
+typedef struct progress {
+    int tty;
+    int shown; /* a line was drawn: it needs its newline */
+    int active;
+    double t0, last;
+    const char *output;
+    struct sigaction old_int, old_term;
+} progress;
+
+static const char *phase_name(lp_progress_phase phase)
+{
+    switch (phase) {
+    case LP_PROGRESS_SELECT:
+        return "selecting sources for";
+    case LP_PROGRESS_HASH:
+        return "hashing sources for";
+    case LP_PROGRESS_WRITE:
+        return "writing";
+    }
+    return "building";
+}
+
+static int progress_cb(const lp_progress *p, void *payload)
+{
+    progress *pr = payload;
+    if (interrupted) {
+        return 1;
+    }
+    double t = now();
+    if (!pr->tty || t - pr->t0 < 1.0 || t - pr->last < PROGRESS_REDRAW) {
+        return 0;
+    }
+    pr->last = t;
+    if (p->files_total > 0) {
+        fprintf(stderr, "\rlambdapack: %s %s... %zu/%zu files, %.1f/%.1f MB %.0fs\033[K",
+                phase_name(p->phase), pr->output, p->files_done, p->files_total,
+                (double)p->bytes_done / 1e6, (double)p->bytes_total / 1e6, t - pr->t0);
+    } else {
+        fprintf(stderr, "\rlambdapack: %s %s... %zu files %.0fs\033[K", phase_name(p->phase),
+                pr->output, p->files_done, t - pr->t0);
+    }
+    pr->shown = 1;
+    return 0;
+}
+
+/* Catches sig once (a second one ends the process as usual), unless it was
+ * ignored when we started (nohup, a background job of a script). */
+static void catch_once(int sig, struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, old) == 0 && old->sa_handler == SIG_IGN) {
+        sigaction(sig, old, NULL);
+    }
+}
+
+/* Starts the clock and catches SIGINT and SIGTERM. */
 static void progress_start(progress *p, const char *output)
 {
     memset(p, 0, sizeof(*p));
     p->output = output;
-    if (!isatty(STDERR_FILENO)) {
-        return;
-    }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->running = pthread_create(&p->tid, NULL, progress_main, p) == 0;
+    p->tty = isatty(STDERR_FILENO);
+    p->t0 = now();
+    interrupted = 0;
+    catch_once(SIGINT, &p->old_int);
+    catch_once(SIGTERM, &p->old_term);
+    p->active = 1;
 }
 
 static void progress_stop(progress *p)
 {
-    if (!p->running) {
+    if (!p->active) {
         return;
     }
-    pthread_mutex_lock(&p->mu);
-    atomic_store(&p->phase, 2);
-    pthread_cond_signal(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->tid, NULL);
-    if (atomic_load(&p->shown)) {
+    sigaction(SIGINT, &p->old_int, NULL);
+    sigaction(SIGTERM, &p->old_term, NULL);
+    if (p->shown) {
         fputc('\n', stderr);
     }
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    p->running = 0;
+    p->active = 0;
+}
+
+/* The exit status of a build that an interrupt cancelled: 128 + the
+ * signal, as a shell reports a process the signal killed (130 for SIGINT). */
+static int exit_interrupted(void)
+{
+    return 128 + (interrupted != 0 ? (int)interrupted : SIGINT);
 }
 
 static const char *DEFINITION_HELP =
@@ -909,12 +949,15 @@ static int load_manifest(const lp_spec_package *p, lp_spec *spec, lp_deps_set **
     }
     if (prog != NULL) {
         progress_start(prog, output);
+        spec->progress = progress_cb;
+        spec->progress_payload = prog;
     }
     if (lp_manifest_build(m, spec, &err) < 0) {
         if (prog != NULL) {
             progress_stop(prog);
         }
-        return fail(&err);
+        fail(&err);
+        return err.code == LP_ECANCELED ? exit_interrupted() : EXIT_ERR;
     }
     return 0;
 }
@@ -946,8 +989,8 @@ static int cmd_build(int argc, char **argv)
         spec.output_path = o.output; /* never package the ZIP being written */
     }
     double t0 = now();
-    progress prog;
-    if (load_manifest(p, &spec, &deps, &m, &prog, o.output) != 0) {
+    progress prog = {.active = 0};
+    if ((rc = load_manifest(p, &spec, &deps, &m, &prog, o.output)) != 0) {
         goto done;
     }
     if ((rc = run_checks(&o, p, m)) != 0) {
@@ -955,11 +998,17 @@ static int cmd_build(int argc, char **argv)
         goto done;
     }
     rc = EXIT_ERR;
-    atomic_store(&prog.phase, 1);
-    int brc = lp_zip_write(m, o.output, o.threads, &info, &err);
+    lp_zip_options zo = LP_ZIP_OPTIONS_INIT;
+    zo.threads = o.threads;
+    zo.progress = progress_cb;
+    zo.progress_payload = &prog;
+    int brc = lp_zip_write_opts(m, o.output, &zo, &info, &err);
     progress_stop(&prog);
     if (brc < 0) {
         rc = fail(&err);
+        if (brc == LP_ECANCELED) {
+            rc = exit_interrupted();
+        }
         goto done;
     }
     lp_check_report *size = calloc(1, sizeof(*size)); /* Lambda's direct-upload limit */

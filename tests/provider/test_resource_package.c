@@ -6,10 +6,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -108,12 +110,97 @@ static void import_refuses_a_file_that_is_not_a_zip(void **state)
     assert_int_equal(access(path, F_OK), 0);
 }
 
+/* A configuration object: output_path and one path source. */
+static tfp_value *package_config(fixture *f, const char *output, const char *src)
+{
+    const tfp_type *type = NULL;
+    tfp_error terr = TFP_ERROR_INIT;
+    const tfp_resource_type *t = resource_package_type();
+    assert_int_equal(tfp_schema_block_type(f->arena, t->schema->block, &type, &terr), 0);
+    tfp_value *cfg = tfp_value_object_new(f->arena, type);
+    assert_non_null(cfg);
+    const tfp_type *list = tfp_value_attr(cfg, "source")->type;
+    tfp_value *source = tfp_value_object_new(f->arena, list->elem);
+    assert_non_null(source);
+    assert_int_equal(tfp_value_object_set(source, "path", tfp_value_string(f->arena, src)), 0);
+    tfp_value *items[] = {source};
+    assert_int_equal(
+        tfp_value_object_set(cfg, "source", tfp_value_list(f->arena, list->elem, 1, items)), 0);
+    assert_int_equal(tfp_value_object_set(cfg, "output_path", tfp_value_string(f->arena, output)),
+                     0);
+    return cfg;
+}
+
+static void a_stopped_provider_cancels_the_build_and_names_the_output_path(void **state)
+{
+    fixture *f = *state;
+    char src[128], out[128], cache[128];
+    snprintf(src, sizeof(src), "%s/src", f->dir);
+    snprintf(out, sizeof(out), "%s/out/pkg.zip", f->dir);
+    snprintf(cache, sizeof(cache), "%s/cache", f->dir);
+    assert_int_equal(mkdir(src, 0755), 0);
+    char file[160];
+    snprintf(file, sizeof(file), "%s/app.py", src);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fputs("def handler(event, context):\n    return 1\n", fp);
+    fclose(fp);
+    setenv("LAMBDAPACK_CACHE_DIR", cache, 1);
+
+    atomic_int stopped;
+    atomic_init(&stopped, 1); /* StopProvider came */
+    f->ctx.cancelled = &stopped;
+    tfp_value *cfg = package_config(f, out, src);
+    tfp_plan_in in = {.prior_state = tfp_value_null(f->arena, cfg->type),
+                      .proposed_new_state = cfg,
+                      .config = cfg};
+    tfp_plan_out pout;
+    memset(&pout, 0, sizeof(pout));
+    pout.planned_state = tfp_value_object_copy(f->arena, cfg);
+    assert_int_equal(resource_package_type()->plan(&f->ctx, &in, &pout, &f->diags), -1);
+    const tfp_diag *d = NULL;
+    for (size_t i = 0; i < f->diags.n; i++) {
+        if (f->diags.items[i].severity == TFP_DIAG_ERROR) {
+            d = &f->diags.items[i];
+            break;
+        }
+    }
+    assert_non_null(d);
+    assert_string_equal(d->summary, "Build cancelled");
+    assert_non_null(strstr(d->detail, out));
+    assert_non_null(strstr(d->detail, "cancelled"));
+    assert_non_null(d->path);
+    assert_string_equal(tfp_path_format(f->arena, d->path), ".output_path");
+    assert_int_not_equal(access(out, F_OK), 0);
+
+    /* Apply of a create gives the prior (null) state back. */
+    tfp_apply_in ain = {.prior_state = tfp_value_null(f->arena, cfg->type),
+                        .planned_state = pout.planned_state,
+                        .config = cfg};
+    tfp_apply_out aout;
+    memset(&aout, 0, sizeof(aout));
+    aout.new_state = tfp_value_object_copy(f->arena, pout.planned_state);
+    assert_int_equal(resource_package_type()->apply(&f->ctx, &ain, &aout, &f->diags), -1);
+    assert_true(tfp_value_is_null(aout.new_state));
+    assert_int_not_equal(access(out, F_OK), 0);
+
+    /* Not stopped: the same plan builds into the cache. */
+    atomic_store(&stopped, 0);
+    tfp_diags_init(&f->diags, f->arena);
+    memset(&pout, 0, sizeof(pout));
+    pout.planned_state = tfp_value_object_copy(f->arena, cfg);
+    assert_int_equal(resource_package_type()->plan(&f->ctx, &in, &pout, &f->diags), 0);
+    unsetenv("LAMBDAPACK_CACHE_DIR");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_type_is_lambda_package_with_its_schema),
         cmocka_unit_test_setup_teardown(import_of_a_missing_file_names_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(import_refuses_a_file_that_is_not_a_zip, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_stopped_provider_cancels_the_build_and_names_the_output_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
