@@ -72,6 +72,12 @@ void lp_check_find_module(const lp_manifest *m, const char *rel, modref *out);
 int lp_check_file_bytes(checker *c, const lp_file *f, const unsigned char **data, size_t *len,
                         unsigned char **owned);
 
+/* 1 when runtime is one of Lambda's runtime identifiers, else 0. */
+int lp_check_runtime_is_known(const char *runtime);
+
+/* A static, comma-separated list of the known runtime identifiers, for messages. */
+const char *lp_check_runtime_list(void);
+
 /* Files whose path marks them as credentials (lp_check_sensitive.c). */
 int lp_check_sensitive(checker *c);
 

@@ -23,8 +23,7 @@ typedef struct lp_glob_seg {
 } lp_glob_seg;
 
 struct lp_glob {
-    char *pattern; /* the source text, owned */
-    char *body;    /* pattern without leading/trailing `/`, owned */
+    char *body; /* pattern without leading/trailing `/`, owned */
     lp_glob_seg *segs;
     size_t n_segs;
     int dir_only;
@@ -185,17 +184,11 @@ static int seg_match(const char *p, size_t pn, const char *s, size_t sn)
     return pi == pn;
 }
 
-const char *lp_glob_pattern(const lp_glob *g)
-{
-    return g->pattern;
-}
-
 void lp_glob_free(lp_glob *g)
 {
     if (g == NULL) {
         return;
     }
-    free(g->pattern);
     free(g->body);
     free(g->segs);
     free(g);
@@ -280,7 +273,7 @@ int lp_glob_compile(lp_glob **out, const char *pattern, lp_error *err)
                             "invalid glob '%.64s...': longer than %d bytes", pattern,
                             LP_GLOB_MAX_PATTERN);
     }
-    if ((g = calloc(1, sizeof(*g))) == NULL || (g->pattern = strdup(pattern)) == NULL) {
+    if ((g = calloc(1, sizeof(*g))) == NULL) {
         rc = lp_error_nomem_at(err, -1, NULL, pattern);
         goto done;
     }

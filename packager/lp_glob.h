@@ -38,9 +38,6 @@ int lp_glob_match_self(const lp_glob *g, const char *path, int is_dir);
 /* 1 when the pattern began with `!` (the rest is what it matches). */
 int lp_glob_negated(const lp_glob *g);
 
-/* The source text of g (borrowed, valid until lp_glob_free). */
-const char *lp_glob_pattern(const lp_glob *g);
-
 /* Frees g. Accepts NULL. */
 void lp_glob_free(lp_glob *g);
 

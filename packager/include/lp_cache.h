@@ -32,12 +32,6 @@
 
 #define LP_CACHE_MAX_ENTRIES 16
 
-/* The hashes of the file stored under key (a lowercase hex content hash) in
- * dir, as found: LP_ENOENT when absent, LP_EINVAL for a key that is not
- * hex. This says nothing about whether the entry is the package of key;
- * never use it in place of a build. */
-int lp_cache_get(const char *dir, const char *key, lp_zip_info *info, lp_error *err);
-
 /* Fills *info with the hashes of m's ZIP, stored in dir (created when
  * missing) under key: an entry already there is used only when its MAC
  * verifies; otherwise it is removed and m is built, and *replaced (when not

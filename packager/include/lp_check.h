@@ -69,10 +69,4 @@ lp_check_report *lp_check_report_new(void);
  * building). Returns 0, or LP_ENOMEM (r unchanged). */
 int lp_check_zip_size(lp_check_report *r, unsigned long long zip_size);
 
-/* 1 when runtime is one of Lambda's runtime identifiers, else 0. */
-int lp_check_runtime_is_known(const char *runtime);
-
-/* A static, comma-separated list of the known runtime identifiers, for messages. */
-const char *lp_check_runtime_list(void);
-
 #endif

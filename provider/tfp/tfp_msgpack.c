@@ -18,7 +18,6 @@
 #include <math.h>
 #include <msgpack.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* cty's ext type for an unknown value that carries refinements. */

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "lp_cache.h"
+#include "lp_cache_int.h" /* lp_cache_get */
 #include "lp_check.h"
 #include "lp_manifest.h"
 #include "lp_memo.h"

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "lp_cache.h"
+#include "lp_cache_int.h" /* lp_cache_get */
 #include "testutil.h"
 
 #define KEY_A "aaaa000000000000000000000000000000000000000000000000000000000001"

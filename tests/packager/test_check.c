@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lp_check.h"
+#include "lp_check_int.h" /* lp_check_runtime_is_known, lp_check_runtime_list */
 #include "lp_manifest.h"
 
 typedef struct hm_file {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lp_cache.h"
+#include "lp_cache_int.h" /* lp_cache_get */
 #include "lp_manifest.h"
 #include "lp_progress.h"
 #include "lp_zip.h"
