@@ -17,6 +17,7 @@
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_path.h"
+#include "lp_progress_int.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -43,7 +44,8 @@ static int zip_err(lp_error *err, const char *zip_path, const char *entry, const
 /* Streams entry i through buf, hashing it; the real length must equal the
  * declared size. */
 static int read_entry(zip_t *za, zip_uint64_t i, const char *zip_path, lp_file *f,
-                      unsigned char *buf, size_t bufsize, EVP_MD_CTX *ctx, lp_error *err)
+                      unsigned char *buf, size_t bufsize, EVP_MD_CTX *ctx,
+                      lp_progress_reporter *rep, lp_error *err)
 {
     int rc = LP_OK;
     uint64_t total = 0;
@@ -67,6 +69,11 @@ static int read_entry(zip_t *za, zip_uint64_t i, const char *zip_path, lp_file *
             goto done;
         }
         EVP_DigestUpdate(ctx, buf, (size_t)n);
+        if (lp_progress_add(rep, 0, (uint64_t)n)) {
+            rc = lp_error_set(err, LP_ECANCELED, 0, -1, NULL, zip_path, "reading '%s' cancelled",
+                              zip_path);
+            goto done;
+        }
     }
     if (total != f->size) {
         rc = zip_err(err, zip_path, f->archive_path, "data shorter than its declared size");
@@ -269,6 +276,45 @@ static int add_entry(lp_manifest *m, zip_t *za, zip_uint64_t i, const char *zip_
 
 int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err)
 {
+    return lp_zip_read_manifest_opts(out, zip_path, level, NULL, err);
+}
+
+/* The second pass: every entry's data, reported to opts->progress. */
+static int read_all(lp_manifest *m, zip_t *za, const char *zip_path, zip_uint64_t total,
+                    const lp_zip_options *opts, unsigned char *buf, EVP_MD_CTX *ctx, lp_error *err)
+{
+    lp_progress_reporter rep;
+    size_t files = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        files += m->files[i].is_dir ? 0 : 1;
+    }
+    int rc = LP_OK;
+    if (lp_progress_begin(&rep, opts != NULL ? opts->progress : NULL,
+                          opts != NULL ? opts->progress_payload : NULL, LP_PROGRESS_VERIFY, files,
+                          total, zip_path)) {
+        rc = LP_ECANCELED;
+    }
+    for (size_t i = 0; rc == LP_OK && i < m->n_files; i++) {
+        rc = read_entry(za, (zip_uint64_t)i, zip_path, &m->files[i], buf, LP_HASH_BUF, ctx, &rep,
+                        err);
+        if (rc == LP_OK && lp_progress_add(&rep, m->files[i].is_dir ? 0 : 1, 0)) {
+            rc = LP_ECANCELED;
+        }
+    }
+    if (rc == LP_OK && lp_progress_end(&rep)) {
+        rc = LP_ECANCELED;
+    }
+    if (rc == LP_ECANCELED) {
+        rc = lp_error_set(err, LP_ECANCELED, 0, -1, NULL, zip_path, "reading '%s' cancelled",
+                          zip_path);
+    }
+    lp_progress_fini(&rep);
+    return rc;
+}
+
+int lp_zip_read_manifest_opts(lp_manifest **out, const char *zip_path, int level,
+                              const lp_zip_options *opts, lp_error *err)
+{
     int rc = LP_OK;
     zip_t *za = NULL;
     unsigned char *buf = NULL;
@@ -278,6 +324,10 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
     *out = NULL;
     if (zip_path == NULL) {
         return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "no ZIP path");
+    }
+    if (opts != NULL && opts->version != LP_ZIP_OPTIONS_VERSION) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "lp_zip_options of version %u",
+                            opts->version);
     }
     if ((rc = open_zip(&za, zip_path, err)) < 0) {
         return rc;
@@ -311,11 +361,8 @@ int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_
         }
     }
     /* Second pass: the data. */
-    for (size_t i = 0; i < m->n_files; i++) {
-        if ((rc = read_entry(za, (zip_uint64_t)i, zip_path, &m->files[i], buf, LP_HASH_BUF, ctx,
-                             err)) < 0) {
-            goto done;
-        }
+    if ((rc = read_all(m, za, zip_path, total, opts, buf, ctx, err)) < 0) {
+        goto done;
     }
     lp_manifest_sort(m);
     for (size_t i = 0; i + 1 < m->n_files; i++) {

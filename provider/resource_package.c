@@ -1174,7 +1174,16 @@ static int describe_zip(const tfp_ctx *ctx, tfp_value *obj, const char *path, bo
     int64_t level = LP_SPEC_DEFAULT_LEVEL;
     tfp_value_as_int(tfp_value_attr(obj, "compression_level"), &level);
     lp_manifest *m = NULL;
-    if (lp_zip_read_manifest(&m, path, (int)level, &e) < 0) {
+    lp_zip_options opts = zip_options(ctx);
+    if (lp_zip_read_manifest_opts(&m, path, (int)level, &opts, &e) < 0) {
+        if (e.code == LP_ECANCELED) {
+            /* Not "a ZIP with no files": that would change the state. */
+            tfp_diag_error_at(diags, attr_path(ctx, "output_path"), "Read cancelled",
+                              "Reading '%s' was cancelled: Terraform asked the provider to stop "
+                              "(interrupt). The state is unchanged.",
+                              path);
+            return -1;
+        }
         if (importing) {
             tfp_diag_error(diags, "Cannot import lambda_package",
                            "'%s' is not a package that can be imported: %s. The import ID is "

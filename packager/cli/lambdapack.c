@@ -746,6 +746,8 @@ static const char *phase_name(lp_progress_phase phase)
         return "hashing sources for";
     case LP_PROGRESS_WRITE:
         return "writing";
+    case LP_PROGRESS_VERIFY:
+        return "reading";
     }
     return "building";
 }

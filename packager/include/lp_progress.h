@@ -3,8 +3,9 @@
  * caller stops it.
  *
  * The operations that read or compress every file take a callback in their
- * options: lp_manifest_build (lp_spec.progress), lp_zip_write_opts and
- * lp_cache_put_opts (lp_zip_options.progress). The packager calls it with
+ * options: lp_manifest_build (lp_spec.progress), lp_zip_write_opts,
+ * lp_cache_put_opts and lp_zip_read_manifest_opts (lp_zip_options.progress).
+ * The packager calls it with
  * the phase and the counts so far; a non-zero return cancels the operation,
  * which then returns LP_ECANCELED after removing what it had started to
  * write (no output, no temporary file, no cache entry, no store entry).
@@ -35,6 +36,7 @@ typedef enum lp_progress_phase {
     LP_PROGRESS_SELECT = 1, /* walking the sources (totals 0; files_done at the end) */
     LP_PROGRESS_HASH = 2,   /* reading and hashing every selected file */
     LP_PROGRESS_WRITE = 3,  /* compressing the entries and writing the ZIP */
+    LP_PROGRESS_VERIFY = 4, /* reading a ZIP back: inflating and hashing every entry */
 } lp_progress_phase;
 
 typedef struct lp_progress {
@@ -43,7 +45,7 @@ typedef struct lp_progress {
     size_t files_total;
     uint64_t bytes_done; /* bytes of file content read, hashed or compressed */
     uint64_t bytes_total;
-    const char *path; /* the ZIP being written (WRITE), else NULL; borrowed for the call */
+    const char *path; /* the ZIP being written (WRITE) or read (VERIFY), else NULL; borrowed */
 } lp_progress;
 
 /* Returns 0 to go on, anything else to cancel. p is borrowed for the call;

@@ -42,11 +42,13 @@ int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_
 
 #define LP_ZIP_OPTIONS_VERSION 1
 
-/* How lp_zip_write_opts (and lp_cache_put_opts) work. */
+/* How lp_zip_write_opts, lp_cache_put_opts and lp_zip_read_manifest_opts
+ * work. */
 typedef struct lp_zip_options {
     unsigned version;        /* LP_ZIP_OPTIONS_VERSION */
-    int threads;             /* <= 0: one per online CPU */
-    lp_progress_cb progress; /* phase LP_PROGRESS_WRITE; non-zero cancels (lp_progress.h) */
+    int threads;             /* <= 0: one per online CPU (writing only) */
+    lp_progress_cb progress; /* phase LP_PROGRESS_WRITE (or _VERIFY when reading); non-zero
+                                cancels (lp_progress.h) */
     void *progress_payload;  /* passed back to progress */
 } lp_zip_options;
 
@@ -77,6 +79,13 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);
  * LP_ENOENT/LP_EIO when the file cannot be read. Nothing is written.
  * Caller frees *out with lp_manifest_free. */
 int lp_zip_read_manifest(lp_manifest **out, const char *zip_path, int level, lp_error *err);
+
+/* lp_zip_read_manifest with options (opts NULL: the defaults): progress is
+ * told about the second pass (phase LP_PROGRESS_VERIFY: entries and bytes
+ * inflated), and a non-zero return stops it with LP_ECANCELED (err->path =
+ * zip_path). */
+int lp_zip_read_manifest_opts(lp_manifest **out, const char *zip_path, int level,
+                              const lp_zip_options *opts, lp_error *err);
 
 typedef enum lp_diff_kind {
     LP_DIFF_MISSING, /* expected, not in the ZIP */

@@ -386,6 +386,50 @@ static void cancelled_cache_put_adds_no_entry_and_the_cache_still_works(void **s
     free(src);
 }
 
+static void zip_read_reports_progress_and_stops_when_cancelled(void **state)
+{
+    const char *dir = *state;
+    char *src = make_tree(dir, 12, 40 * 1024, 7);
+    lp_manifest *m = manifest_of(src, 6, NULL, NULL);
+    char *out = tu_path(dir, "pkg.zip");
+    lp_zip_info info;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_zip_write(m, out, 1, &info, &err), 0);
+
+    recorder *r = recorder_new();
+    lp_zip_options opts = LP_ZIP_OPTIONS_INIT;
+    opts.progress = record;
+    opts.progress_payload = r;
+    lp_manifest *back = NULL;
+    assert_int_equal(lp_zip_read_manifest_opts(&back, out, 6, &opts, &err), 0);
+    assert_string_equal(back->content_hash, m->content_hash);
+    assert_true(r->n >= 2);
+    for (size_t i = 0; i < r->n; i++) {
+        assert_int_equal(r->calls[i].phase, LP_PROGRESS_VERIFY);
+        if (i > 0) {
+            assert_true(r->calls[i].files_done >= r->calls[i - 1].files_done);
+            assert_true(r->calls[i].bytes_done >= r->calls[i - 1].bytes_done);
+        }
+    }
+    assert_int_equal(r->calls[r->n - 1].files_done, 12);
+    assert_int_equal(r->calls[r->n - 1].files_total, 12);
+    assert_int_equal(r->calls[r->n - 1].bytes_done, m->unzipped_size);
+    assert_int_equal(r->calls[r->n - 1].bytes_total, m->unzipped_size);
+    assert_string_equal(r->path, out);
+    lp_manifest_free(back);
+    back = NULL;
+
+    memset(r, 0, sizeof(*r));
+    r->cancel_phase = LP_PROGRESS_VERIFY;
+    assert_int_equal(lp_zip_read_manifest_opts(&back, out, 6, &opts, &err), LP_ECANCELED);
+    assert_null(back);
+    assert_string_equal(err.path, out);
+    free(r);
+    free(out);
+    lp_manifest_free(m);
+    free(src);
+}
+
 int main(void)
 {
     run_seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() << 1;
@@ -402,6 +446,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(manifest_build_cancelled_while_hashing_returns_ecanceled,
                                         tu_setup_tmpdir, tu_teardown_tmpdir),
         cmocka_unit_test_setup_teardown(cancelled_cache_put_adds_no_entry_and_the_cache_still_works,
+                                        tu_setup_tmpdir, tu_teardown_tmpdir),
+        cmocka_unit_test_setup_teardown(zip_read_reports_progress_and_stops_when_cancelled,
                                         tu_setup_tmpdir, tu_teardown_tmpdir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
