@@ -268,7 +268,7 @@ static int read_inputs(const lp_deps_request *req, lp_deps_tool *tool, char lock
     size_t len = 0;
     int e = lp_deps_read_file(req->file, LP_DEPS_LOCK_MAX, &buf, &len);
     if (e < 0) {
-        return lp_deps_err(err, e == -ENOENT ? LP_ENOENT : LP_EIO, -e, req, "file", req->file,
+        return lp_deps_err(err, lp_error_errno_code(-e), -e, req, "file", req->file,
                            "cannot read '%s': %s", req->file, strerror(-e));
     }
     lp_deps_sha256_hex(buf, len, lock_hex);
@@ -294,7 +294,7 @@ static int read_inputs(const lp_deps_request *req, lp_deps_tool *tool, char lock
         free(buf);
         buf = NULL;
         if (rc == 0 && (e = lp_deps_read_file(pkg_json, LP_DEPS_LOCK_MAX, &buf, &len)) < 0) {
-            rc = lp_deps_err(err, e == -ENOENT ? LP_ENOENT : LP_EIO, -e, req, "file", pkg_json,
+            rc = lp_deps_err(err, lp_error_errno_code(-e), -e, req, "file", pkg_json,
                              "npm ci needs package.json beside '%s': cannot read '%s': %s",
                              req->file, pkg_json, strerror(-e));
         }
