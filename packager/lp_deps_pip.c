@@ -177,15 +177,21 @@ static int record_path(const char *row, size_t n, char *out, size_t len)
     return 0;
 }
 
-/* Keeps the RECORD rows whose file is still in the tree. */
+/* Keeps the RECORD rows whose file is still in the tree. Returns 0 or a
+ * negative errno (-ENOMEM when out of memory). */
 static int rewrite_record(const char *tree, const char *record)
 {
     char *text = NULL;
     size_t len = 0;
-    if (lp_deps_read_file(record, LP_DEPS_LOCK_MAX, &text, &len) < 0) {
-        return -1;
+    int e = lp_deps_read_file(record, LP_DEPS_LOCK_MAX, &text, &len);
+    if (e < 0) {
+        return e;
     }
     char *out = malloc(len + 1);
+    if (out == NULL) {
+        free(text);
+        return -ENOMEM;
+    }
     size_t o = 0;
     for (size_t i = 0; out != NULL && i < len;) {
         const char *nl = memchr(text + i, '\n', len - i);
@@ -201,18 +207,16 @@ static int rewrite_record(const char *tree, const char *record)
         }
         i = end;
     }
-    int rc = -1;
-    if (out != NULL) {
-        char tmp[PATH_MAX + 8];
-        snprintf(tmp, sizeof(tmp), "%s.tmp", record);
-        FILE *f = fopen(tmp, "we");
-        if (f != NULL) {
-            int ok = fwrite(out, 1, o, f) == o;
-            ok = fclose(f) == 0 && ok;
-            rc = ok && rename(tmp, record) == 0 ? 0 : -1;
-            if (rc < 0) {
-                unlink(tmp);
-            }
+    int rc = -EIO;
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", record);
+    FILE *f = fopen(tmp, "we");
+    if (f != NULL) {
+        int ok = fwrite(out, 1, o, f) == o;
+        ok = fclose(f) == 0 && ok;
+        rc = ok && rename(tmp, record) == 0 ? 0 : -EIO;
+        if (rc < 0) {
+            unlink(tmp);
         }
     }
     free(out);
@@ -220,6 +224,8 @@ static int rewrite_record(const char *tree, const char *record)
     return rc;
 }
 
+/* Removes what pip writes that is not reproducible. Returns 0 or a
+ * negative errno (-ENOMEM when out of memory). */
 static int strip_pip(const char *tree)
 {
     char path[PATH_MAX];
@@ -229,7 +235,7 @@ static int strip_pip(const char *tree)
     lp_deps_tool_strip(tree, LP_DEPS_PIP);
     DIR *d = opendir(tree);
     struct dirent *de;
-    int rc = d != NULL ? 0 : -1;
+    int rc = d != NULL ? 0 : -errno;
     while (d != NULL && (de = readdir(d)) != NULL) {
         if (!lp_deps_ends_with(de->d_name, ".dist-info")) {
             continue;
@@ -244,9 +250,10 @@ static int strip_pip(const char *tree)
                 unlink(f);
             }
         }
+        int e;
         if (lp_deps_join(f, sizeof(f), info, "RECORD") == 0 && access(f, F_OK) == 0 &&
-            rewrite_record(tree, f) < 0) {
-            rc = -1;
+            (e = rewrite_record(tree, f)) < 0 && rc == 0) {
+            rc = e;
         }
     }
     if (d != NULL) {
@@ -315,6 +322,12 @@ int lp_deps_pip_install(const lp_deps_request *req, const lp_deps_tool_info *t, 
     }
     for (size_t i = 0; i < req->n_find_links && n_find < 16; i++) {
         find_abs[n_find] = realpath(req->find_links[i], NULL);
+        if (find_abs[n_find] == NULL && errno == ENOMEM) {
+            /* pip runs elsewhere: the path as written would name another directory */
+            rc = lp_deps_err(err, LP_ENOMEM, ENOMEM, req, "find_links", req->find_links[i],
+                             "out of memory");
+            goto done;
+        }
         lp_deps_tool_arg(a, "--find-links");
         lp_deps_tool_arg(a, find_abs[n_find] != NULL ? find_abs[n_find] : req->find_links[i]);
         n_find++;
@@ -332,10 +345,13 @@ int lp_deps_pip_install(const lp_deps_request *req, const lp_deps_tool_info *t, 
                  a->store[0] + strlen(a->store[0]) - (strstr(a->store[0], "aarch64") ? 7 : 6),
                  rt->python_minor >= 12 ? "2.34 (Amazon Linux 2023)" : "2.26 (Amazon Linux 2)");
     }
-    if (rc == 0 && strip_pip(tree) < 0) {
-        rc = lp_deps_err(err, LP_EIO, errno, req, "file", tree,
-                         "cannot remove pip's non-reproducible files in '%s'", tree);
+    int e;
+    if (rc == 0 && (e = strip_pip(tree)) < 0) {
+        rc = lp_deps_err(err, lp_error_errno_code(-e), -e, req, "file", tree,
+                         "cannot remove pip's non-reproducible files in '%s': %s", tree,
+                         strerror(-e));
     }
+done:
     for (size_t i = 0; i < n_find; i++) {
         free(find_abs[i]);
     }
