@@ -352,7 +352,9 @@ static int install_entry(const lp_deps_request *req, lp_deps_tool tool, const lp
     if (rc == 0 && lstat(tree, &st) != 0 && mkdir(tree, 0700) != 0) {
         rc = lp_deps_err(err, LP_EIO, errno, req, "file", tree, "cannot create '%s'", tree);
     }
-    if (rc == 0 && ((text = lp_deps_entry_manifest(tree, &bad, &res->n_files)) == NULL || bad)) {
+    if (rc == 0 && (text = lp_deps_entry_manifest(tree, &bad, &res->n_files)) == NULL && !bad) {
+        rc = lp_deps_err(err, LP_ENOMEM, ENOMEM, req, "file", tree, "out of memory");
+    } else if (rc == 0 && (text == NULL || bad)) {
         rc = lp_deps_err(err, LP_EIO, errno, req, "file", tree,
                          "cannot list the installed files in '%s' (special file or unreadable)",
                          tree);
@@ -368,7 +370,10 @@ static int install_entry(const lp_deps_request *req, lp_deps_tool tool, const lp
                              strerror(errno));
         }
     }
-    if (rc == 0 && lp_deps_entry_mac_write(tmp, res->key, text) < 0) {
+    int mac_rc = rc == 0 ? lp_deps_entry_mac_write(tmp, res->key, text) : 0;
+    if (mac_rc == -ENOMEM) {
+        rc = lp_deps_err(err, LP_ENOMEM, ENOMEM, req, "file", tmp, "out of memory");
+    } else if (mac_rc < 0) {
         rc = lp_deps_err(
             err, LP_EIO, errno, req, "file", tmp,
             "cannot write the MAC of the cache entry '%s' (is the cache key readable?)", tmp);

@@ -187,14 +187,16 @@ char *lp_deps_entry_manifest(const char *tree, int *bad, size_t *n_files)
 }
 
 /* The hex MAC of an entry: HMAC under the cache secret over its key and its
- * MANIFEST text. 0, or -1 when no secret is available (nothing verifies). */
+ * MANIFEST text. 0, -1 when no secret is available (nothing verifies), or
+ * -ENOMEM. */
 static int entry_mac(const char *key, const char *manifest, size_t n, char out[65])
 {
     unsigned char secret[32];
     static const char domain[] = "lambdapack-deps-1 ";
     size_t klen = strlen(key), len = sizeof(domain) - 1 + klen + 1 + n;
-    char *msg = lp_cache_secret(secret) == 0 ? malloc(len) : NULL;
-    int rc = -1;
+    int have_secret = lp_cache_secret(secret) == 0;
+    char *msg = have_secret ? malloc(len) : NULL;
+    int rc = have_secret ? -ENOMEM : -1;
     memset(out, 0, 65);
     if (msg != NULL) {
         memcpy(msg, domain, sizeof(domain) - 1);
@@ -211,9 +213,12 @@ static int entry_mac(const char *key, const char *manifest, size_t n, char out[6
 int lp_deps_entry_mac_write(const char *dir, const char *key, const char *manifest)
 {
     char path[PATH_MAX], mac[65];
-    if (lp_deps_join(path, sizeof(path), dir, "MAC") < 0 ||
-        entry_mac(key, manifest, strlen(manifest), mac) < 0) {
+    int rc;
+    if (lp_deps_join(path, sizeof(path), dir, "MAC") < 0) {
         return -1;
+    }
+    if ((rc = entry_mac(key, manifest, strlen(manifest), mac)) < 0) {
+        return rc;
     }
     FILE *f = fopen(path, "wxe");
     int ok = f != NULL && fputs(mac, f) >= 0;

@@ -113,10 +113,12 @@ int lp_deps_npm_install(const lp_deps_request *req, const lp_deps_tool_info *t, 
 /* ---- cache entries (lp_deps_entry.c) ---- */
 
 /* The MANIFEST text of a tree (malloc'd), or NULL with *bad set when the tree
- * holds something other than directories and regular files. */
+ * holds something other than directories and regular files, or NULL with
+ * *bad 0 when out of memory. */
 char *lp_deps_entry_manifest(const char *tree, int *bad, size_t *n_files);
 
-/* Writes <dir>/MAC for key and the MANIFEST text. 0, or -1. */
+/* Writes <dir>/MAC for key and the MANIFEST text. 0, -ENOMEM, or -1 (no
+ * secret, or the file cannot be written: see errno). */
 int lp_deps_entry_mac_write(const char *dir, const char *key, const char *manifest);
 
 /* 1 when the entry's MAC binds its key (the entry's name) to its MANIFEST and
