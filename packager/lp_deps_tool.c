@@ -60,6 +60,7 @@ const char *lp_deps_tool_name(lp_deps_tool t)
 typedef struct tool_env {
     char *vars[40];
     size_t n;
+    int nomem; /* a variable could not be added: the tool must not run */
 } tool_env;
 
 static void env_add(tool_env *e, const char *name, const char *value)
@@ -69,11 +70,13 @@ static void env_add(tool_env *e, const char *name, const char *value)
     }
     size_t len = strlen(name) + strlen(value) + 2;
     char *s = malloc(len);
-    if (s != NULL) {
-        snprintf(s, len, "%s=%s", name, value);
-        e->vars[e->n++] = s;
-        e->vars[e->n] = NULL;
+    if (s == NULL) {
+        e->nomem = 1;
+        return;
     }
+    snprintf(s, len, "%s=%s", name, value);
+    e->vars[e->n++] = s;
+    e->vars[e->n] = NULL;
 }
 
 static void env_init(tool_env *e, lp_deps_tool tool)
@@ -227,7 +230,7 @@ int lp_deps_tool_find(lp_deps_tool_info *t, const lp_deps_request *req, lp_deps_
     char *npm_argv[] = {t->exe, "--version", NULL};
     tool_env env;
     env_init(&env, tool);
-    lp_proc_result *res = malloc(sizeof(*res));
+    lp_proc_result *res = env.nomem ? NULL : malloc(sizeof(*res));
     int rc = res == NULL ? LP_ENOMEM
                          : lp_proc_run(res, tool == LP_DEPS_NPM ? npm_argv : pip_argv, env.vars,
                                        NULL, VERSION_TIMEOUT, err);
@@ -273,7 +276,7 @@ int lp_deps_tool_run(const lp_deps_request *req, lp_deps_tool tool, char **argv,
 {
     tool_env env;
     env_init(&env, tool);
-    lp_proc_result *res = malloc(sizeof(*res));
+    lp_proc_result *res = env.nomem ? NULL : malloc(sizeof(*res));
     int timeout = req->timeout_seconds > 0 ? req->timeout_seconds : LP_DEPS_DEFAULT_TIMEOUT;
     int rc = res == NULL ? LP_ENOMEM : lp_proc_run(res, argv, env.vars, cwd, timeout, err);
     env_free(&env);
