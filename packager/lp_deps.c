@@ -276,6 +276,11 @@ static int read_inputs(const lp_deps_request *req, lp_deps_tool *tool, char lock
     if (*tool == LP_DEPS_PIP) {
         res->unpinned = lp_deps_pip_unpinned(buf, len, hashes, res->unpinned_first,
                                              sizeof(res->unpinned_first));
+        if (res->unpinned < 0) {
+            /* without the count, --require-hashes could be left out */
+            res->unpinned = 0;
+            rc = lp_deps_err(err, LP_ENOMEM, ENOMEM, req, "file", req->file, "out of memory");
+        }
         pkg_hex[0] = '\0';
     } else {
         json_error_t je;

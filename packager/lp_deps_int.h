@@ -85,7 +85,8 @@ void lp_deps_tool_strip(const char *dir, lp_deps_tool tool);
 /*
  * Counts the requirement lines of a requirements file's content that are not
  * pinned with == (or ===); *first gets the first of them (up to first_len).
- * *hashes is set to 1 when any line carries --hash. Pure.
+ * *hashes is set to 1 when any line carries --hash. Pure. -1 when out of
+ * memory (*hashes is then unknown).
  */
 int lp_deps_pip_unpinned(const char *text, size_t len, int *hashes, char *first, size_t first_len);
 

@@ -84,7 +84,7 @@ int lp_deps_pip_unpinned(const char *text, size_t len, int *hashes, char *first,
         first[0] = '\0';
     }
     if (joined == NULL) {
-        return 0;
+        return -1;
     }
     while (i <= len) {
         const char *nl = i < len ? memchr(text + i, '\n', len - i) : NULL;
