@@ -41,6 +41,7 @@
 #include "lp_cache.h"
 #include "lp_cache_int.h" /* lp_cache_get */
 #include "lp_check.h"
+#include "lp_deps.h"
 #include "lp_manifest.h"
 #include "lp_memo.h"
 #include "lp_output.h"
@@ -181,6 +182,10 @@ typedef struct fixture {
     char *zip;           /* a ZIP of `py` */
     char *zip_stored;    /* a ZIP of `stored` */
     char *cache_dir;     /* the ZIP cache of the cache scenario */
+    char *deps_cache;    /* the dependency cache (a fake pip installs) */
+    char *deps_warm;     /* the same, kept warm: installs are cache hits */
+    char *deps_req;      /* the requirements file they install */
+    char *deps_wheels;   /* a find_links directory */
     char *out_dir;       /* where the ZIP-writing scenario writes */
     char *out;           /* out_dir/package.zip */
     unsigned char *old;  /* what `out` holds before each run */
@@ -515,6 +520,135 @@ static void after_cache(int rc, const char *result)
     closedir(d);
 }
 
+/* A python3 on PATH that does what `pip install --target` does, for one
+ * package; `-m pip --version` answers too. */
+static const char fake_pip[] =
+    "#!/bin/sh\n"
+    "if [ \"$3\" = --version ]; then echo 'pip 99.0 from /x (python 3.12)'; exit 0; fi\n"
+    "args=; skip=\n"
+    "for a in \"$@\"; do if [ -n \"$skip\" ]; then skip=; continue; fi;"
+    " if [ \"$a\" = --target ]; then skip=1; continue; fi; args=\"$args $a\"; done\n"
+    "while [ $# -gt 0 ]; do [ \"$1\" = --target ] && t=$2; shift; done\n"
+    "mkdir -p \"$t/pkg/sub\" \"$t/pkg-1.0.dist-info\" \"$t/pkg/__pycache__\"\n"
+    "echo 'X = 1' >\"$t/pkg/__init__.py\"\n"
+    "echo 'Y = 2' >\"$t/pkg/sub/mod.py\"\n"
+    "{ echo \"$args\"; env | grep -E '^(PATH|HOME|LC_ALL|LANG|PIP_|PYTHON)' | sort; }"
+    " >\"$t/pkg/run.txt\"\n"
+    "echo junk >\"$t/pkg/__pycache__/__init__.cpython-312.pyc\"\n"
+    "echo pip >\"$t/pkg-1.0.dist-info/INSTALLER\"\n"
+    "echo 'Name: pkg' >\"$t/pkg-1.0.dist-info/METADATA\"\n"
+    "printf '%s\\n' 'pkg-1.0.dist-info/INSTALLER,sha256=b,4' 'pkg-1.0.dist-info/METADATA,,' "
+    "'pkg-1.0.dist-info/RECORD,,' 'pkg/__init__.py,sha256=f,6' 'pkg/sub/mod.py,,' "
+    ">\"$t/pkg-1.0.dist-info/RECORD\"\n";
+
+/* One file of an installed tree into d, "-" when absent (the test's own
+ * reading: outside the count). */
+static void describe_file(desc *d, const char *tree, const char *rel)
+{
+    int armed = atomic_exchange(&g_armed, 0);
+    char *path = tu_path(tree, rel);
+    size_t n = 0;
+    unsigned char *text = tu_read(path, &n);
+    fprintf(d->f, "%s:\n%.*s\n", rel, text != NULL ? (int)n : 1, text != NULL ? (char *)text : "-");
+    free(text);
+    free(path);
+    atomic_store(&g_armed, armed);
+}
+
+/* Installs the requirements (a fake pip) as a package's dependencies under
+ * "python/"; the building of the package is the manifest scenario's. */
+static int deps_into(desc *d, const char *cache, lp_error *err)
+{
+    const char *find_links[] = {g_fx.deps_wheels};
+    lp_dependency dep = {
+        .file = g_fx.deps_req, .prefix = "python", .find_links = find_links, .n_find_links = 1};
+    lp_deps_request common = LP_DEPS_REQUEST_INIT;
+    common.runtime = "python3.12";
+    common.cache_dir = cache;
+    common.timeout_seconds = 60;
+    lp_source src = {.content = "import pkg\n", .content_len = 11, .filename = "app.py"};
+    lp_spec base = LP_SPEC_INIT;
+    base.sources = &src;
+    base.n_sources = 1;
+    lp_deps_set *set = NULL;
+    int rc = lp_deps_install_all(&set, &base, &dep, 1, &common, err);
+    if (rc == 0) {
+        const lp_deps_result *r = &set->results[0];
+        fprintf(d->f, "files %zu key %s unpinned %d sources %zu %s\n", r->n_files, r->key,
+                r->unpinned, set->spec.n_sources, set->spec.sources[1].prefix);
+        describe_file(d, r->tree, "pkg/run.txt");
+        describe_file(d, r->tree, "pkg-1.0.dist-info/RECORD");
+        describe_file(d, r->tree, "pkg-1.0.dist-info/INSTALLER");
+        describe_file(d, r->tree, "pkg/__pycache__/__init__.cpython-312.pyc");
+    }
+    lp_deps_set_free(set);
+    return rc;
+}
+
+static int deps_result(int rc, desc *d, char **result)
+{
+    char *text = desc_close(d);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    *result = text;
+    return 0;
+}
+
+static int run_deps_install(char **result, lp_error *err)
+{
+    desc d;
+    desc_open(&d);
+    int rc = deps_into(&d, g_fx.deps_cache, err);
+    return deps_result(rc, &d, result);
+}
+
+static int run_deps_hit(char **result, lp_error *err)
+{
+    desc d;
+    desc_open(&d);
+    int rc = deps_into(&d, g_fx.deps_warm, err);
+    return deps_result(rc, &d, result);
+}
+
+static void prepare_deps_install(int rc, const char *result)
+{
+    (void)rc;
+    (void)result;
+    tu_rmtree(g_fx.deps_cache);
+}
+
+/* Whatever happened, no half-installed tree stays in the cache. */
+static void after_deps(const char *cache)
+{
+    DIR *d = opendir(cache);
+    if (d == NULL) {
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, ".tmp", 4) == 0) {
+            fail_msg("dependency cache '%s' keeps '%s'", cache, de->d_name);
+        }
+    }
+    closedir(d);
+}
+
+static void after_deps_install(int rc, const char *result)
+{
+    (void)rc;
+    (void)result;
+    after_deps(g_fx.deps_cache);
+}
+
+static void after_deps_hit(int rc, const char *result)
+{
+    (void)rc;
+    (void)result;
+    after_deps(g_fx.deps_warm);
+}
+
 /* Removing the output: kept when it is not the recorded ZIP, removed when
  * it is. A hash that cannot be taken keeps the file (a warning, code
  * LP_ENOMEM), which is the run's error here. */
@@ -805,6 +939,20 @@ static void output_removal_keeps_the_zip_when_an_allocation_fails(void **state)
     torture(&sc);
 }
 
+static void dependency_install_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"deps_install", run_deps_install, after_deps_install, prepare_deps_install};
+    torture(&sc);
+}
+
+static void dependency_cache_hit_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"deps_hit", run_deps_hit, after_deps_hit, NULL};
+    torture(&sc);
+}
+
 static void zip_read_survives_every_allocation_failure(void **state)
 {
     (void)state;
@@ -978,6 +1126,29 @@ static int setup(void **state)
         fail_msg("fixture: %s", err.message);
     }
     g_fx.cache_dir = tu_path(g_fx.dir, "cache");
+    g_fx.deps_cache = tu_path(g_fx.dir, "deps-cache");
+    g_fx.deps_warm = tu_path(g_fx.dir, "deps-warm");
+    g_fx.deps_req = tu_path(g_fx.dir, "deps/requirements.txt");
+    g_fx.deps_wheels = tu_path(g_fx.dir, "deps/wheels");
+    tu_mkdirs(g_fx.dir, "deps/wheels");
+    tu_write(g_fx.dir, "bin/python3", fake_pip, 0755);
+    tu_write(g_fx.dir, "deps/requirements.txt",
+             "pkg==1.0 \\\n    --hash=sha256:"
+             "0000000000000000000000000000000000000000000000000000000000000000\n",
+             0644);
+    const char *path = getenv("PATH");
+    char *bin = tu_path(g_fx.dir, "bin");
+    char *newpath = tu_path(bin, path != NULL ? path : "/usr/bin:/bin");
+    newpath[strlen(bin)] = ':'; /* bin + ":" + PATH */
+    setenv("PATH", newpath, 1);
+    free(newpath);
+    free(bin);
+    desc warm;
+    desc_open(&warm);
+    if (deps_into(&warm, g_fx.deps_warm, &err) != 0) {
+        fail_msg("fixture: %s", err.message);
+    }
+    free(desc_close(&warm));
     g_fx.out_dir = tu_path(g_fx.dir, "out");
     tu_mkdirs(g_fx.dir, "out");
     g_fx.out = tu_path(g_fx.out_dir, "package.zip");
@@ -1000,6 +1171,10 @@ static int teardown(void **state)
     free(g_fx.zip);
     free(g_fx.zip_stored);
     free(g_fx.cache_dir);
+    free(g_fx.deps_cache);
+    free(g_fx.deps_warm);
+    free(g_fx.deps_req);
+    free(g_fx.deps_wheels);
     lp_manifest_free(g_fx.stored);
     tu_rmtree(g_fx.dir);
     free(g_fx.dir);
@@ -1007,11 +1182,14 @@ static int teardown(void **state)
     return 0;
 }
 
+/* LP_ALLOCFAIL_GROUP=core or deps runs half (ctest runs both at once: the
+ * dependency scenarios spend their time starting the fake pip); unset, all. */
 int main(void)
 {
     const char *trace = getenv("LP_ALLOCFAIL_TRACE");
+    const char *group = getenv("LP_ALLOCFAIL_GROUP");
     g_trace = trace != NULL && strcmp(trace, "1") == 0;
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(spec_parsing_survives_every_allocation_failure),
         cmocka_unit_test(select_and_manifest_survive_every_allocation_failure),
         cmocka_unit_test(zip_write_survives_every_allocation_failure_and_keeps_the_old_zip),
@@ -1022,5 +1200,16 @@ int main(void)
         cmocka_unit_test(checks_survive_every_allocation_failure),
         cmocka_unit_test(summary_survives_every_allocation_failure),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest deps[] = {
+        cmocka_unit_test(dependency_install_survives_every_allocation_failure),
+        cmocka_unit_test(dependency_cache_hit_survives_every_allocation_failure),
+    };
+    int rc = 0;
+    if (group == NULL || strcmp(group, "deps") != 0) {
+        rc |= cmocka_run_group_tests(core, setup, teardown);
+    }
+    if (group == NULL || strcmp(group, "core") != 0) {
+        rc |= cmocka_run_group_tests(deps, setup, teardown);
+    }
+    return rc;
 }
