@@ -47,15 +47,69 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' &&
-    ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    $sudo dpkg --add-architecture arm64
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' &&
+        ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        $sudo dpkg --add-architecture arm64
+    fi
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The packager's unit tests and ZIP golden test for arm64 and s390x
+# (tests/cross) link the packager's libraries built for those targets. They
+# are not installed as multiarch packages: bookworm-security carries no
+# s390x, so libssl-dev:s390x and zlib1g-dev:s390x lag the amd64 versions and
+# Multi-Arch: same forbids installing both. Instead the target's Debian
+# packages are fetched (apt-get download) and unpacked (dpkg-deb -x) into a
+# sysroot per architecture, LP_CROSS_ROOT/<arch>; dpkg's own state is left
+# alone. libc comes from libc6-dev-<arch>-cross above. A sysroot whose stamp
+# lists these packages is kept as it is.
+cross_root=${LP_CROSS_ROOT:-/opt/lambdapack-cross}
+cross_libs=(libzip4 libzip-dev libbz2-1.0 libssl3 libssl-dev zlib1g zlib1g-dev
+    libdeflate0 libdeflate-dev libjansson4 libjansson-dev libcmocka0 libcmocka-dev)
+
+# cross_sysroot ARCH: makes (or keeps) cross_root/ARCH.
+cross_sysroot() {
+    local arch=$1 root=$cross_root/$1 want tmp deb link target
+    want=$(printf '%s\n' "${cross_libs[@]}")
+    if [ -f "$root/.lambdapack-sysroot" ] && [ "$(cat "$root/.lambdapack-sysroot")" = "$want" ]; then
+        return 0
+    fi
+    echo "install-deps: unpacking ${cross_libs[*]} for $arch into $root" >&2
+    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+        $sudo dpkg --add-architecture "$arch"
+        $sudo apt-get update -qq
+    fi
+    $sudo mkdir -p "$cross_root"
+    tmp=$($sudo mktemp -d "$cross_root/.new-$arch.XXXXXX")
+    $sudo mkdir -p "$tmp/debs" "$tmp/root"
+    # The package lists of a foreign architecture may be missing or stale.
+    fetch() {
+        (cd "$tmp/debs" && $sudo apt-get download -qq -o APT::Sandbox::User=root \
+            "${cross_libs[@]/%/:$arch}")
+    }
+    fetch || { $sudo apt-get update -qq && fetch; }
+    for deb in "$tmp"/debs/*.deb; do
+        $sudo dpkg-deb -x "$deb" "$tmp/root"
+    done
+    # Absolute links (libz.so -> /lib/<triplet>/libz.so.1...) point into
+    # the sysroot instead, relatively, so the tree can be moved.
+    while IFS= read -r link; do
+        target=$(readlink "$link")
+        case "$target" in
+        /*) $sudo ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$tmp/root$target")" "$link" ;;
+        esac
+    done < <(find "$tmp/root" -type l)
+    printf '%s\n' "$want" | $sudo tee "$tmp/root/.lambdapack-sysroot" >/dev/null
+    $sudo rm -rf "$root"
+    $sudo mv "$tmp/root" "$root"
+    $sudo rm -rf "$tmp"
+}
+cross_sysroot arm64
+cross_sysroot s390x
