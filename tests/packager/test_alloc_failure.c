@@ -74,6 +74,7 @@ static atomic_long g_count;   /* allocations seen while armed */
 static atomic_long g_fail_at; /* 1-based allocation to fail; 0: none */
 static atomic_int g_injected; /* the failure happened */
 static int g_trace;           /* LP_ALLOCFAIL_TRACE=1: print where */
+static int g_store;           /* LP_ALLOCFAIL_GROUP=store: the store of compressed entries is on */
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -953,6 +954,14 @@ static void dependency_cache_hit_survives_every_allocation_failure(void **state)
     torture(&sc);
 }
 
+static void zip_write_from_the_store_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_non_null(lp_store_default());
+    scenario sc = {"zip_write_store", run_zip_write, after_zip_write, prepare_zip_write};
+    torture(&sc);
+}
+
 static void zip_read_survives_every_allocation_failure(void **state)
 {
     (void)state;
@@ -1091,8 +1100,15 @@ static lp_manifest *make_big(void)
 static int setup(void **state)
 {
     (void)state;
-    lp_store_disable(); /* a process-wide cache: runs must not share it */
     g_fx.dir = tu_mkdtemp();
+    if (!g_store) {
+        lp_store_disable(); /* a process-wide cache: runs must not share it */
+    } else {
+        /* The store group: ZIPs made from the store the fixture fills. */
+        char *store = tu_path(g_fx.dir, "store");
+        setenv("LAMBDAPACK_STORE_DIR", store, 1);
+        free(store);
+    }
     if (getenv("LAMBDAPACK_CACHE_KEY_FILE") == NULL) {
         char *key = tu_path(g_fx.dir, "cache-key"); /* never the user's */
         setenv("LAMBDAPACK_CACHE_KEY_FILE", key, 1);
@@ -1183,7 +1199,8 @@ static int teardown(void **state)
 }
 
 /* LP_ALLOCFAIL_GROUP=core or deps runs half (ctest runs both at once: the
- * dependency scenarios spend their time starting the fake pip); unset, all. */
+ * dependency scenarios spend their time starting the fake pip); unset, both.
+ * LP_ALLOCFAIL_GROUP=store runs the ZIP writer with the store on. */
 int main(void)
 {
     const char *trace = getenv("LP_ALLOCFAIL_TRACE");
@@ -1204,6 +1221,13 @@ int main(void)
         cmocka_unit_test(dependency_install_survives_every_allocation_failure),
         cmocka_unit_test(dependency_cache_hit_survives_every_allocation_failure),
     };
+    const struct CMUnitTest store[] = {
+        cmocka_unit_test(zip_write_from_the_store_survives_every_allocation_failure),
+    };
+    if (group != NULL && strcmp(group, "store") == 0) {
+        g_store = 1; /* a process opens its store once: a run of its own */
+        return cmocka_run_group_tests(store, setup, teardown);
+    }
     int rc = 0;
     if (group == NULL || strcmp(group, "deps") != 0) {
         rc |= cmocka_run_group_tests(core, setup, teardown);
