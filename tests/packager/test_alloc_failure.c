@@ -985,6 +985,52 @@ static void summary_survives_every_allocation_failure(void **state)
 
 /* ---- fixture ---- */
 
+/* A module big enough that the scanner's and the checker's arrays grow:
+ * many imports, names, definitions, guards and blocks, a package of twenty
+ * modules it imports, twenty unknown modules, and a distribution naming
+ * twenty top-level modules. */
+static void write_many(const char *dir)
+{
+    char *text = malloc(64 * 1024);
+    assert_non_null(text);
+    size_t n = 0;
+    n += (size_t)sprintf(text + n, "import json, os, sys, re, io, abc, ast, csv, math, time\n");
+    n += (size_t)sprintf(text + n, "from os.path import (join, dirname, basename, exists, isdir,\n"
+                                   "    isfile, splitext, abspath, relpath, normpath, realpath,\n"
+                                   "    expanduser, getsize, getmtime, commonpath, sep, curdir)\n");
+    n += (size_t)sprintf(text + n, "from pkg2 import (");
+    for (int i = 0; i < 20; i++) {
+        n += (size_t)sprintf(text + n, "m%d%s", i, i < 19 ? ", " : ")\n");
+    }
+    for (int i = 0; i < 20; i++) {
+        n += (size_t)sprintf(
+            text + n, "try:\n    import opt%d\nexcept ImportError:\n    opt%d = None\n", i, i);
+        n += (size_t)sprintf(text + n, "import unknown_mod_%d\n", i);
+    }
+    for (int i = 0; i < 40; i++) {
+        n += (size_t)sprintf(text + n,
+                             "\n\nclass C%d:\n    def m(self):\n        if self:\n"
+                             "            import lazy%d\n        return %d\n\n\n"
+                             "def f%d(x=[1, 2, {'a': (3, 4)}]):\n    return x\n\n\nv%d = %d\n",
+                             i, i, i, i, i, i);
+    }
+    tu_write_bytes(dir, "chk/many.py", text, n, 0644);
+    tu_write(dir, "chk/pkg2/__init__.py", "", 0644);
+    for (int i = 0; i < 20; i++) {
+        char rel[64], body[64];
+        snprintf(rel, sizeof(rel), "chk/pkg2/m%d.py", i);
+        snprintf(body, sizeof(body), "from . import m%d\nimport many\n", (i + 1) % 20);
+        tu_write(dir, rel, body, 0644);
+    }
+    n = 0;
+    for (int i = 0; i < 20; i++) {
+        n += (size_t)sprintf(text + n, "top%d\n", i);
+    }
+    tu_write_bytes(dir, "chk/Many-1.0.dist-info/top_level.txt", text, n, 0644);
+    tu_write(dir, "chk/Many-1.0.dist-info/RECORD", "top0/__init__.py,,\n", 0644);
+    free(text);
+}
+
 static void write_trees(const char *dir)
 {
     tu_write(dir, "py/app.py",
@@ -1040,7 +1086,8 @@ static void write_trees(const char *dir)
              "import json\nimport os\nimport boto3\nfrom pkg import mod\nfrom pkg import nosub\n"
              "from pkg.mod import f, g_missing\nimport pkg.sub.deep as deep\nimport ns.thing\n"
              "import pkg._speedups\nimport yaml\nimport not_installed\nimport requests\n"
-             "import mod.inner\ntry:\n    import ujson\nexcept ImportError:\n    ujson = None\n\n\n"
+             "import mod.inner\nimport many\ntry:\n    import ujson\nexcept ImportError:\n    "
+             "ujson = None\n\n\n"
              "def later():\n    import lazy_missing\n\n\nif __name__ == '__main__':\n"
              "    import argparse\n    import local_only\n\n\ndef handler(event, context):\n"
              "    return mod.f(event)\n",
@@ -1066,6 +1113,7 @@ static void write_trees(const char *dir)
     tu_write(dir, "chk/.env", "SECRET=1\n", 0644);
     tu_write(dir, "chk/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n", 0600);
     tu_write(dir, "chk/server.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+    write_many(dir);
 }
 
 /* A manifest of inline files, more than LP_SUMMARY_MAX_ENTRIES, in
