@@ -12,6 +12,8 @@
  */
 #include "lp_glob.h"
 
+#include "lp_path.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,38 +32,16 @@ struct lp_glob {
     int negated; /* the pattern began with `!` */
 };
 
-/* Decodes one UTF-8 code point at s (n bytes left, n > 0); invalid bytes
- * decode as themselves, one byte long. */
+/* One code point at s (n bytes left, n > 0), decoded by lp_path (the
+ * packager's one UTF-8 decoder); a byte that starts no valid sequence is a
+ * character of its own. */
 static size_t utf8_next(const char *s, size_t n, uint32_t *cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t len = 1;
-    uint32_t c = u[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        c &= 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        c &= 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        c &= 0x07;
-    } else {
-        *cp = u[0];
+    size_t len = lp_path_utf8_next(s, n, cp);
+    if (len == 0) {
+        *cp = (unsigned char)s[0];
         return 1;
     }
-    if (len > n) {
-        *cp = u[0];
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((u[i] & 0xC0) != 0x80) {
-            *cp = u[0];
-            return 1;
-        }
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    *cp = c;
     return len;
 }
 

@@ -6,45 +6,58 @@
 
 #include <string.h>
 
-int lp_path_utf8_valid(const char *s, size_t n)
+size_t lp_path_utf8_next(const char *s, size_t n, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = u[i];
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF; /* bounds of the second byte */
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) {
-                lo = 0xA0;
-            } else if (c == 0xED) {
-                hi = 0x9F;
-            }
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) {
-                lo = 0x90;
-            } else if (c == 0xF4) {
-                hi = 0x8F;
-            }
-        } else {
+    unsigned char c = u[0];
+    size_t len;
+    uint32_t v;
+    unsigned lo = 0x80, hi = 0xBF; /* bounds of the second byte */
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        v = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        v = c & 0x0Fu;
+        if (c == 0xE0) {
+            lo = 0xA0; /* overlong below */
+        } else if (c == 0xED) {
+            hi = 0x9F; /* surrogates above */
+        }
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        v = c & 0x07u;
+        if (c == 0xF0) {
+            lo = 0x90; /* overlong below */
+        } else if (c == 0xF4) {
+            hi = 0x8F; /* past U+10FFFF above */
+        }
+    } else {
+        return 0;
+    }
+    if (len > n || u[1] < lo || u[1] > hi) {
+        return 0;
+    }
+    for (size_t k = 1; k < len; k++) {
+        if ((u[k] & 0xC0) != 0x80) {
             return 0;
         }
-        if (i + len > n || u[i + 1] < lo || u[i + 1] > hi) {
+        v = (v << 6) | (u[k] & 0x3Fu);
+    }
+    *cp = v;
+    return len;
+}
+
+int lp_path_utf8_valid(const char *s, size_t n)
+{
+    uint32_t cp;
+    for (size_t i = 0, len; i < n; i += len) {
+        if ((len = lp_path_utf8_next(s + i, n - i, &cp)) == 0) {
             return 0;
         }
-        for (size_t k = 2; k < len; k++) {
-            if ((u[i + k] & 0xC0) != 0x80) {
-                return 0;
-            }
-        }
-        i += len;
     }
     return 1;
 }

@@ -10,11 +10,19 @@
 #define LP_PATH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest archive path accepted, in bytes. */
 #define LP_PATH_MAX 4096
 
-/* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates), else 0. */
+/* The packager's one UTF-8 decoder. Decodes the code point at s (n > 0
+ * bytes left) into *cp and returns its length (1-4), or returns 0 when s
+ * does not start with a valid sequence: a stray continuation byte, C0, C1
+ * or F5-FF, a truncated sequence, an overlong form, a surrogate
+ * (U+D800-DFFF) or a code point above U+10FFFF. */
+size_t lp_path_utf8_next(const char *s, size_t n, uint32_t *cp);
+
+/* 1 when s[0..n) is valid UTF-8 (lp_path_utf8_next's rules), else 0. */
 int lp_path_utf8_valid(const char *s, size_t n);
 
 /* NULL when path is a valid archive path (allow_dir: a trailing `/` is

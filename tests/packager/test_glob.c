@@ -46,6 +46,24 @@ static void question_mark_matches_one_character(void **state)
     assert_true(m("caf?", "caf\xc3\xa9", 0));
 }
 
+/* The decoder is lp_path's, the one archive paths are checked with: a code
+ * point of 2, 3 or 4 bytes is one character, in `?` and in classes; a byte
+ * that starts no valid sequence (a stray continuation byte, an overlong
+ * form, a surrogate) is one character of its own. */
+static void question_mark_and_classes_take_code_points_as_lp_path_decodes_them(void **state)
+{
+    (void)state;
+    assert_true(m("x?", "x\xe2\x82\xac", 0));     /* U+20AC */
+    assert_true(m("x?", "x\xf0\x9f\x98\x80", 0)); /* U+1F600 */
+    assert_true(m("x[\xc3\xa0-\xc3\xbf]", "x\xc3\xa9", 0));
+    assert_false(m("x[\xc3\xa0-\xc3\xbf]", "x\xc3\x80", 0));
+    assert_true(m("x??", "x\x80\x80", 0));     /* stray continuation bytes */
+    assert_false(m("x?", "x\xe0\x80\xaf", 0)); /* overlong '/' is three bytes */
+    assert_true(m("x???", "x\xe0\x80\xaf", 0));
+    assert_true(m("x???", "x\xed\xa0\x80", 0)); /* a surrogate */
+    assert_false(m("x?", "x\xed\xa0\x80", 0));
+}
+
 static void character_classes_and_negation(void **state)
 {
     (void)state;
@@ -148,6 +166,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(star_matches_within_one_component),
         cmocka_unit_test(question_mark_matches_one_character),
+        cmocka_unit_test(question_mark_and_classes_take_code_points_as_lp_path_decodes_them),
         cmocka_unit_test(character_classes_and_negation),
         cmocka_unit_test(backslash_escapes_a_wildcard),
         cmocka_unit_test(pattern_without_slash_matches_basename_at_any_depth),
