@@ -270,10 +270,43 @@ static void put_stored(lp_deflate *s, const unsigned char *data, uint32_t len, i
 
 /* ---- Huffman codes ---- */
 
-static int cmp_u64(const void *a, const void *b)
+/* Sorts k[0..n) ascending (n <= NLITLEN): a bottom-up merge sort through
+ * tmp. The keys are distinct (the symbol is in the low bits), so the order
+ * is the same whatever the sort. */
+static void sort_keys(uint64_t *k, uint64_t *tmp, unsigned n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    for (unsigned i = 1; i < n; i++) { /* runs of 8 by insertion */
+        uint64_t v = k[i];
+        unsigned j = i;
+        while (j % 8 != 0 && k[j - 1] > v) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = v;
+    }
+    uint64_t *src = k, *dst = tmp;
+    for (unsigned width = 8; width < n; width *= 2) {
+        for (unsigned lo = 0; lo < n; lo += 2 * width) {
+            unsigned mid = lo + width < n ? lo + width : n;
+            unsigned hi = lo + 2 * width < n ? lo + 2 * width : n;
+            unsigned a = lo, b = mid, o = lo;
+            while (a < mid && b < hi) {
+                dst[o++] = src[a] < src[b] ? src[a++] : src[b++];
+            }
+            while (a < mid) {
+                dst[o++] = src[a++];
+            }
+            while (b < hi) {
+                dst[o++] = src[b++];
+            }
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != k) {
+        memcpy(k, src, n * sizeof(*k));
+    }
 }
 
 /*
@@ -307,7 +340,8 @@ static void huff_lengths(lp_deflate *s, const uint32_t *freq, unsigned n, unsign
         }
         return;
     }
-    qsort(keys, m, sizeof(keys[0]), cmp_u64);
+    uint64_t tmp[NLITLEN];
+    sort_keys(keys, tmp, m);
     /* List d (0-based, depth d+1) holds the merge of the leaves and the
      * packages of list d+1; list max_bits-1 holds the leaves. */
     uint64_t *w = s->pm_w;
@@ -456,21 +490,54 @@ static uint64_t data_bits(const lp_deflate *s, const uint8_t *lit, const uint8_t
     return bits;
 }
 
+/* Writes the block's symbols and its end-of-block code. The bit writer's
+ * state lives in locals here (the hottest output loop); it goes back into s
+ * whenever the output buffer is handed to the sink, and at the end. */
 static void put_symbols(lp_deflate *s, const uint8_t *llen, const uint16_t *lcode,
                         const uint8_t *dlen, const uint16_t *dcode)
 {
+    uint64_t bb = s->bitbuf;
+    unsigned bc = s->bitcount;
+    unsigned char *out = s->out;
+    size_t op = s->outpos;
+    const uint32_t *syms = s->syms;
+#define PUT_BITS(bits, n)                                                                          \
+    do {                                                                                           \
+        bb |= (uint64_t)(bits) << bc;                                                              \
+        bc += (n);                                                                                 \
+        if (bc >= 32) {                                                                            \
+            out[op] = (unsigned char)bb;                                                           \
+            out[op + 1] = (unsigned char)(bb >> 8);                                                \
+            out[op + 2] = (unsigned char)(bb >> 16);                                               \
+            out[op + 3] = (unsigned char)(bb >> 24);                                               \
+            op += 4;                                                                               \
+            bb >>= 32;                                                                             \
+            bc -= 32;                                                                              \
+        }                                                                                          \
+    } while (0)
     for (uint32_t i = 0; i < s->nsyms; i++) {
-        uint32_t v = s->syms[i];
+        uint32_t v = syms[i];
         if (v < 256) {
-            put_bits(s, lcode[v], llen[v]);
-            continue;
+            PUT_BITS(lcode[v], llen[v]);
+        } else {
+            uint32_t len = v & 511, dist = v >> 9;
+            unsigned lc = s->len_code[len], dc = dist_sym(s, dist);
+            unsigned ln = llen[257 + lc], dn = dlen[dc];
+            PUT_BITS(lcode[257 + lc] | (len - LEN_BASE[lc]) << ln, ln + LEN_EXTRA[lc]);
+            PUT_BITS(dcode[dc] | (dist - DIST_BASE[dc]) << dn, dn + DIST_EXTRA[dc]);
         }
-        uint32_t len = v & 511, dist = v >> 9;
-        unsigned lc = s->len_code[len], dc = dist_sym(s, dist);
-        unsigned ln = llen[257 + lc], dn = dlen[dc];
-        put_bits(s, lcode[257 + lc] | (len - LEN_BASE[lc]) << ln, ln + LEN_EXTRA[lc]);
-        put_bits(s, dcode[dc] | (dist - DIST_BASE[dc]) << dn, dn + DIST_EXTRA[dc]);
+        if (op > OUTSZ - 16) {
+            s->bitbuf = bb;
+            s->bitcount = bc;
+            s->outpos = op;
+            flush_out(s);
+            op = s->outpos;
+        }
     }
+#undef PUT_BITS
+    s->bitbuf = bb;
+    s->bitcount = bc;
+    s->outpos = op;
     put_bits(s, lcode[256], llen[256]);
 }
 
@@ -575,8 +642,9 @@ static void insert(lp_deflate *s, uint32_t p)
  * a longer match replaces the current one, an equal one does not. Returns
  * `best` unchanged (and leaves *dist) when nothing longer exists.
  */
-static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t depth,
-                            uint32_t best, uint32_t *dist)
+static inline __attribute__((always_inline)) uint32_t find_insert(lp_deflate *s, uint32_t p,
+                                                                  uint32_t limit, uint32_t depth,
+                                                                  uint32_t best, uint32_t *dist)
 {
     const unsigned char *cur = s->buf + p;
     uint32_t h3 = hash3(cur), h4 = hash4(cur);
@@ -598,10 +666,17 @@ static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t 
     if (best >= limit) {
         return best;
     }
+    /* A candidate can only beat best if its bytes 0..best all match: the
+     * first four and the four ending at best are compared before the full
+     * extension (the same candidates win as when comparing byte by byte). */
+    const unsigned char *buf = s->buf;
+    const uint16_t *prev = s->prev;
     uint32_t first = load32n(cur), nice = s->p.nice;
+    uint32_t tail = best >= 3 ? load32n(cur + best - 3) : 0;
     while (depth-- > 0 && p - c <= MAX_DIST) {
-        const unsigned char *m = s->buf + c;
-        if (m[best] == cur[best] && load32n(m) == first) {
+        const unsigned char *m = buf + c;
+        uint16_t back = prev[c & WMASK]; /* loaded early: the walk waits on it */
+        if ((best < 3 || load32n(m + best - 3) == tail) && load32n(m) == first) {
             uint32_t l = extend(m, cur, 4, limit);
             if (l > best) {
                 best = l;
@@ -609,9 +684,9 @@ static uint32_t find_insert(lp_deflate *s, uint32_t p, uint32_t limit, uint32_t 
                 if (l >= nice || l >= limit) {
                     break;
                 }
+                tail = load32n(cur + best - 3);
             }
         }
-        uint16_t back = s->prev[c & WMASK];
         if (back == CHAIN_END) {
             break;
         }
