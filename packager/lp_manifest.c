@@ -64,8 +64,8 @@ const lp_file *lp_manifest_find(const lp_manifest *m, const char *archive_path)
 }
 
 int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
-                          uint64_t *size, unsigned char sha256[32], lp_progress_reporter *rep,
-                          lp_error *err)
+                          uint64_t *size, unsigned char sha256[32], struct stat *after,
+                          lp_progress_reporter *rep, lp_error *err)
 {
     int rc = LP_OK;
     int fd = -1;
@@ -111,6 +111,9 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
     }
     EVP_DigestFinal_ex(ctx, sha256, NULL);
     *size = total;
+    if (after != NULL && fstat(fd, after) != 0) {
+        after->st_mode = 0;
+    }
 done:
     if (fd >= 0) {
         close(fd);
@@ -138,22 +141,43 @@ typedef struct hash_pool {
  * size so that a growing log file cannot keep a worker busy forever. */
 #define LP_GROWTH_SLACK ((uint64_t)1 << 30)
 
+/* The stat the selection took of f (a regular file), rebuilt for lp_memo. */
+static void selected_stat(const lp_file *f, struct stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_mode = S_IFREG;
+    st->st_dev = (dev_t)f->id.dev;
+    st->st_ino = (ino_t)f->id.ino;
+    st->st_size = (off_t)f->size;
+    LP_ST_MTIM(st).tv_sec = (time_t)f->id.mtime_sec;
+    LP_ST_MTIM(st).tv_nsec = (long)f->id.mtime_nsec;
+    LP_ST_CTIM(st).tv_sec = (time_t)f->id.ctime_sec;
+    LP_ST_CTIM(st).tv_nsec = (long)f->id.ctime_nsec;
+}
+
 /* Hashes a file from disk, or takes its hash from this process's memo when
- * its stat says it is the file hashed before (lp_memo.h has the rules). */
+ * its stat says it is the file hashed before (lp_memo.h has the rules). The
+ * stat is the selection's when it has one (one path look-up per file, not
+ * three); the one after reading is the open file's. */
 static int hash_file(lp_file *f, const struct timespec *started, lp_progress_reporter *rep,
                      lp_error *e)
 {
     struct stat before, after;
-    bool have_stat = stat(f->source_path, &before) == 0 && S_ISREG(before.st_mode);
+    bool have_stat;
+    if (f->id.valid) {
+        selected_stat(f, &before);
+        have_stat = true;
+    } else {
+        have_stat = stat(f->source_path, &before) == 0 && S_ISREG(before.st_mode);
+    }
     if (have_stat && lp_memo_get(&before, f->sha256)) {
         f->size = (uint64_t)before.st_size;
         lp_progress_add(rep, 0, f->size);
         return 0;
     }
     int rc = lp_manifest_hash_path(f->source_path, f->source_path, f->source_index,
-                                   f->size + LP_GROWTH_SLACK, &f->size, f->sha256, rep, e);
-    if (rc == 0 && have_stat && stat(f->source_path, &after) == 0 &&
-        (uint64_t)after.st_size == f->size) {
+                                   f->size + LP_GROWTH_SLACK, &f->size, f->sha256, &after, rep, e);
+    if (rc == 0 && have_stat && S_ISREG(after.st_mode) && (uint64_t)after.st_size == f->size) {
         lp_memo_put(&before, &after, started, f->sha256);
     }
     return rc;

@@ -7,6 +7,8 @@
 
 #include "lp_manifest.h"
 
+#include <sys/stat.h>
+
 /* Format version written into the canonical serialization. */
 #define LP_MANIFEST_FORMAT 1
 
@@ -20,11 +22,13 @@ int lp_manifest_seal(lp_manifest *m, lp_error *err);
 struct lp_progress_reporter;
 
 /* Reads a regular file through a fixed buffer, hashing it; at most max_size
- * bytes are accepted (LP_ECHANGED beyond). Fills *size and sha256. Messages
- * name display. Every chunk's bytes are added to rep (may be NULL), which
- * is asked before the next: LP_ECANCELED once it cancelled. */
+ * bytes are accepted (LP_ECHANGED beyond). Fills *size and sha256, and
+ * *after (may be NULL) with the open file's fstat once read (st_mode 0 when
+ * fstat failed). Messages name display. Every chunk's bytes are added to rep
+ * (may be NULL), which is asked before the next: LP_ECANCELED once it
+ * cancelled. */
 int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
-                          uint64_t *size, unsigned char sha256[32],
+                          uint64_t *size, unsigned char sha256[32], struct stat *after,
                           struct lp_progress_reporter *rep, lp_error *err);
 
 #endif

@@ -13,12 +13,14 @@
 #include "lp_select.h"
 
 #include "lp_buf.h"
+#include "lp_compat.h"
 #include "lp_fs.h"
 #include "lp_glob.h"
 #include "lp_path.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +141,13 @@ static int add_file(walk *w, char *archive_path, char *source_path, const struct
     if (st != NULL) {
         f->mode = (st->st_mode & 0111) != 0 ? 0755 : 0644;
         f->size = (uint64_t)st->st_size;
+        f->id = (lp_file_id){.dev = (uint64_t)st->st_dev,
+                             .ino = (uint64_t)st->st_ino,
+                             .mtime_sec = (int64_t)LP_ST_MTIM(st).tv_sec,
+                             .mtime_nsec = (int64_t)LP_ST_MTIM(st).tv_nsec,
+                             .ctime_sec = (int64_t)LP_ST_CTIM(st).tv_sec,
+                             .ctime_nsec = (int64_t)LP_ST_CTIM(st).tv_nsec,
+                             .valid = 1};
     } else {
         f->mode = 0644;
         f->size = content_len;
@@ -212,9 +221,20 @@ static int is_output(const walk *w, const struct stat *dirst, const char *name,
 
 static int walk_dir(walk *w, const char *fspath, const char *rel, const struct stat *dirst);
 
-/* Handles one directory entry (or the root file of a single-file source). */
-static int walk_entry(walk *w, const char *fspath, const char *rel, const struct stat *dirst,
-                      const char *name)
+/* lstat of a walked entry: relative to its open directory when there is one
+ * (the kernel then resolves one name, not the whole path). */
+static int entry_lstat(int dir_fd, const char *fspath, const char *name, struct stat *st)
+{
+    if (dir_fd >= 0 && name != NULL) {
+        return fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW);
+    }
+    return lstat(fspath, st);
+}
+
+/* Handles one directory entry (or the root file of a single-file source);
+ * dir_fd is the open directory holding it, or -1. */
+static int walk_entry(walk *w, int dir_fd, const char *fspath, const char *rel,
+                      const struct stat *dirst, const char *name)
 {
     int rc = LP_OK;
     struct stat st;
@@ -223,7 +243,7 @@ static int walk_entry(walk *w, const char *fspath, const char *rel, const struct
     if (display == NULL) {
         return nomem(w->err, w->si);
     }
-    if (lstat(fspath, &st) != 0) {
+    if (entry_lstat(dir_fd, fspath, name, &st) != 0) {
         if (errno == ENOENT) {
             goto done; /* vanished while walking */
         }
@@ -357,7 +377,7 @@ static int walk_dir(walk *w, const char *fspath, const char *rel, const struct s
             rc = nomem(w->err, w->si);
             break;
         }
-        if ((rc = walk_entry(w, childfs, childrel, dirst, de->d_name)) < 0) {
+        if ((rc = walk_entry(w, dirfd(d), childfs, childrel, dirst, de->d_name)) < 0) {
             break;
         }
         free(childfs);
@@ -518,7 +538,7 @@ static int select_file(walk *w, const char *fspath, const char *prefix)
     w->root_real[0] = '/';
     w->root_real[1] = '\0';
     w->root_real_len = 1;
-    return walk_entry(w, fspath, wname, have_dir ? &dirst : NULL, name);
+    return walk_entry(w, -1, fspath, wname, have_dir ? &dirst : NULL, name);
 }
 
 static int select_source(walk *w, lp_glob **spec_excl, size_t n_spec_excl)

@@ -606,7 +606,7 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)
         return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", path,
                             "cannot read '%s': not a regular file", path);
     }
-    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, NULL, err);
+    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, NULL, NULL, err);
     if (rc < 0) {
         if (err != NULL) {
             err->field = "output_path";

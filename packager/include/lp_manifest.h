@@ -21,6 +21,15 @@
 #include "lp_error.h"
 #include "lp_spec.h"
 
+/* What the selection's stat said of a path source: which file it was and
+ * when it last changed. The packager's hash memo is keyed by it (with the
+ * size), so a file selected and hashed in one pass is stat'ed once. */
+typedef struct lp_file_id {
+    uint64_t dev, ino;
+    int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+    int valid; /* 0: not known (inline content, or read from a ZIP) */
+} lp_file_id;
+
 typedef struct lp_file {
     char *archive_path; /* e.g. "shared/logic/courses.py" */
     char *source_path;  /* filesystem path read, NULL for inline content */
@@ -31,6 +40,7 @@ typedef struct lp_file {
     char sha256_hex[65];
     const unsigned char *content; /* inline content (owned by the manifest), else NULL */
     int is_dir;                   /* a directory entry (only with directory_entries) */
+    lp_file_id id;                /* path sources: the selection's stat */
 } lp_file;
 
 typedef struct lp_manifest {
