@@ -475,9 +475,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
         rc = lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "spec is missing or has no version");
         goto done;
     }
-    if (spec->level < 0 || spec->level > 9) {
-        rc = lp_error_set(err, LP_EINVAL, 0, -1, "level", "", "compression level %d is outside 0-9",
-                          spec->level);
+    if ((rc = lp_spec_check_level(spec->level, err)) < 0) {
         goto done;
     }
     if (spec->n_sources > 0 && spec->sources == NULL) {

@@ -83,14 +83,37 @@ int lp_spec_check_glob(const char *glob, int si, const char *field, lp_error *er
     return rc;
 }
 
+int lp_spec_level_valid(double level)
+{
+    return level >= 0 && level <= 9 && level == (double)(int)level;
+}
+
+static int level_error(const char *got, lp_error *err)
+{
+    return lp_error_set(err, LP_EINVAL, 0, -1, "level", NULL,
+                        "compression_level must be a whole number from 0 (store) to 9; got %s.",
+                        got);
+}
+
 int lp_spec_check_level(double level, lp_error *err)
 {
-    if (level >= 0 && level <= 9 && level == (double)(int)level) {
+    if (lp_spec_level_valid(level)) {
         return LP_OK;
     }
-    return lp_error_set(err, LP_EINVAL, 0, -1, "level", NULL,
-                        "compression_level must be a whole number from 0 (store) to 9; got %g.",
-                        level);
+    char got[32];
+    snprintf(got, sizeof(got), "%g", level);
+    return level_error(got, err);
+}
+
+int lp_spec_parse_level(const char *text, int *level, lp_error *err)
+{
+    char *end = NULL;
+    double v = text != NULL ? strtod(text, &end) : 0;
+    if (text == NULL || end == text || *end != '\0' || !lp_spec_level_valid(v)) {
+        return level_error(text != NULL ? text : "nothing", err);
+    }
+    *level = (int)v;
+    return LP_OK;
 }
 
 int lp_spec_check_runtime(const char *runtime, lp_error *err)
@@ -388,7 +411,7 @@ static int read_level(const json_t *obj, int *level, lp_error *err)
         return bad_type(err, -1, "compression_level", "a number");
     }
     double d = json_number_value(v);
-    *level = d >= 0 && d <= 9 && d == (double)(int)d ? (int)d : -1;
+    *level = lp_spec_level_valid(d) ? (int)d : -1;
     return LP_OK;
 }
 

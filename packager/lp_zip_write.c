@@ -431,9 +431,8 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
     if (m->n_files == 0) {
         return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "the package has no file");
     }
-    if (m->level < 0 || m->level > 9) {
-        return lp_error_set(err, LP_EINVAL, 0, -1, "level", "",
-                            "compression level %d is outside 0-9", m->level);
+    if (lp_spec_check_level(m->level, err) < 0) {
+        return LP_EINVAL;
     }
     if (stat(output_path, &st) == 0 && !S_ISREG(st.st_mode)) {
         return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", output_path,

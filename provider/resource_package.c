@@ -322,7 +322,7 @@ static int config_read(const tfp_ctx *ctx, const tfp_value *cfg, package_config 
     if (!tfp_value_is_null(lv) && tfp_value_as_int(lv, &level) != TFP_OK) {
         level = -1;
     }
-    spec->level = level >= 0 && level <= 9 ? (int)level : -1;
+    spec->level = lp_spec_level_valid((double)level) ? (int)level : -1;
     spec->output_path = pc->output_path;
     pc->pkg.output_path = pc->output_path;
 

@@ -346,8 +346,14 @@ static int parse_definition_option(cli_opts *o, int c, const char *arg)
     case OPT_NO_DEFAULT:
         spec->default_excludes = 0;
         return 0;
-    case OPT_LEVEL:
-        return parse_int(arg, 0, 9, "level", &spec->level);
+    case OPT_LEVEL: {
+        lp_error e = LP_ERROR_INIT;
+        if (lp_spec_parse_level(arg, &spec->level, &e) < 0) {
+            fprintf(stderr, "lambdapack: --level: %s\n", e.message);
+            return -1;
+        }
+        return 0;
+    }
     case OPT_DIRS:
         spec->directory_entries = 1;
         return 0;

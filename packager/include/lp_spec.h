@@ -164,8 +164,17 @@ int lp_spec_check_prefix(const char *prefix, int si, lp_error *err);
  * LP_EGLOB with the glob compiler's message. */
 int lp_spec_check_glob(const char *glob, int si, const char *field, lp_error *err);
 
-/* compression_level: LP_EINVAL (field "level") unless a whole number 0-9. */
+/* The compression level rule, written here only: a whole number from 0
+ * (stored) to 9. 1 when level follows it, else 0. */
+int lp_spec_level_valid(double level);
+
+/* compression_level: LP_EINVAL (field "level") unless lp_spec_level_valid,
+ * with the message every door prints. */
 int lp_spec_check_level(double level, lp_error *err);
+
+/* A level written as text (lambdapack --level): *level set and 0, or
+ * LP_EINVAL with lp_spec_check_level's message naming the text. */
+int lp_spec_parse_level(const char *text, int *level, lp_error *err);
 
 /* runtime: LP_EINVAL (field "runtime") when not a Lambda runtime identifier. */
 int lp_spec_check_runtime(const char *runtime, lp_error *err);

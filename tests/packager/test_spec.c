@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_manifest.h"
 #include "lp_spec.h"
+#include "lp_zip.h"
 
 static lp_spec_package *load(const char *json)
 {
@@ -163,10 +165,57 @@ static void validate_reports_every_problem_with_its_field(void **state)
     lp_spec_package_free(p);
 }
 
+/* One rule, one wording: the value check, the text form (lambdapack
+ * --level), the manifest builder and the ZIP writer refuse the same levels
+ * with the same message. */
+static void every_door_refuses_a_bad_level_with_one_message(void **state)
+{
+    (void)state;
+    const double good[] = {0, 1, 6, 9};
+    const double bad[] = {-1, 10, 6.5, 1e9};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(lp_spec_level_valid(good[i]));
+        assert_false(lp_spec_level_valid(bad[i]));
+    }
+    lp_error e = LP_ERROR_INIT;
+    int level = -1;
+    assert_int_equal(lp_spec_parse_level("7", &level, &e), 0);
+    assert_int_equal(level, 7);
+    const char *texts[] = {"12", "-1", "abc", "", "6x"};
+    for (size_t i = 0; i < 5; i++) {
+        lp_error_clear(&e);
+        assert_int_equal(lp_spec_parse_level(texts[i], &level, &e), LP_EINVAL);
+        assert_string_equal(e.field, "level");
+        assert_non_null(strstr(e.message, "must be a whole number from 0 (store) to 9"));
+    }
+    lp_error a = LP_ERROR_INIT, b = LP_ERROR_INIT, c = LP_ERROR_INIT;
+    assert_int_equal(lp_spec_check_level(12, &a), LP_EINVAL);
+    assert_int_equal(lp_spec_parse_level("12", &level, &b), LP_EINVAL);
+    assert_string_equal(a.message, b.message);
+    lp_source src = {.content = "x", .content_len = 1, .filename = "x.txt"};
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &src;
+    spec.n_sources = 1;
+    spec.level = 12;
+    lp_manifest *m = NULL;
+    assert_int_equal(lp_manifest_build(&m, &spec, &c), LP_EINVAL);
+    assert_null(m);
+    assert_string_equal(c.field, "level");
+    assert_string_equal(c.message, a.message);
+    spec.level = 6;
+    assert_int_equal(lp_manifest_build(&m, &spec, &c), 0);
+    m->level = 12;
+    lp_error_clear(&c);
+    assert_int_equal(lp_zip_write(m, "/nonexistent-dir/never.zip", 1, NULL, &c), LP_EINVAL);
+    assert_string_equal(c.message, a.message);
+    lp_manifest_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_the_documented_ones),
+        cmocka_unit_test(every_door_refuses_a_bad_level_with_one_message),
         cmocka_unit_test(json_of_terraform_values_gives_the_package),
         cmocka_unit_test(json_nulls_take_the_defaults),
         cmocka_unit_test(json_of_wrong_type_is_error_naming_the_key),
