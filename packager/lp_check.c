@@ -299,15 +299,12 @@ static int check_required(checker *c)
 static int check_node_handler(checker *c)
 {
     const char *h = c->o->handler;
-    const char *slash = strrchr(h, '/');
-    const char *base = slash != NULL ? slash + 1 : h;
-    const char *dot = strchr(base, '.');
-    if (dot == NULL || dot == base || dot[1] == '\0') {
+    const char *dot = lp_spec_handler_dot(h, 1);
+    lp_error form = LP_ERROR_INIT;
+    if (lp_spec_check_handler_form(h, 1, &form) < 0) {
         return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "handler '%s' must have the form file.function (for example "
-                            "'index.handler' or 'dist/app.handler'). Lambda would fail with "
-                            "Runtime.MalformedHandlerName.",
-                            h);
+                            "%s Lambda would fail with Runtime.MalformedHandlerName.",
+                            form.message);
     }
     char file[PATHBUF];
     char func[PATHBUF];

@@ -110,13 +110,12 @@ static int check_function(checker *c, const modref *r, const char *rel, const ch
 int lp_check_py_handler(checker *c)
 {
     const char *h = c->o->handler;
-    const char *dot = strrchr(h, '.');
-    if (dot == NULL || dot == h || dot[1] == '\0') {
+    const char *dot = lp_spec_handler_dot(h, 0);
+    lp_error form = LP_ERROR_INIT;
+    if (lp_spec_check_handler_form(h, 0, &form) < 0) {
         return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "handler '%s' must have the form module.function (for example "
-                            "'app.handler' or 'pkg/mod.handler'). Lambda would fail with "
-                            "Runtime.MalformedHandlerName.",
-                            h);
+                            "%s Lambda would fail with Runtime.MalformedHandlerName.",
+                            form.message);
     }
     const char *func = dot + 1;
     char rel[PATHBUF];

@@ -126,19 +126,40 @@ int lp_spec_check_runtime(const char *runtime, lp_error *err)
                         lp_runtime_list_string());
 }
 
-int lp_spec_check_handler(const char *handler, lp_error *err)
+const char *lp_spec_handler_dot(const char *handler, int nodejs)
 {
-    if (handler == NULL) {
+    const char *start = handler, *dot;
+    if (nodejs) {
+        const char *slash = strrchr(handler, '/');
+        start = slash != NULL ? slash + 1 : handler;
+        dot = strchr(start, '.');
+    } else {
+        dot = strrchr(handler, '.');
+    }
+    return dot != NULL && dot != start && dot[1] != '\0' ? dot : NULL;
+}
+
+int lp_spec_check_handler_form(const char *handler, int nodejs, lp_error *err)
+{
+    if (handler == NULL || lp_spec_handler_dot(handler, nodejs) != NULL) {
         return LP_OK;
     }
-    const char *dot = strrchr(handler, '.');
-    if (dot != NULL && dot != handler && dot[1] != '\0') {
-        return LP_OK;
+    if (nodejs) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, "handler", NULL,
+                            "handler \"%s\" must look like `file.function` (for example "
+                            "`index.handler` or `dist/app.handler`).",
+                            handler);
     }
     return lp_error_set(err, LP_EINVAL, 0, -1, "handler", NULL,
-                        "handler \"%s\" must look like `module.function` (for Python, "
+                        "handler \"%s\" must look like `module.function` (for example "
+                        "`app.handler` or `pkg/mod.handler`; for Python, also "
                         "`package.module.function`).",
                         handler);
+}
+
+int lp_spec_check_handler(const char *handler, lp_error *err)
+{
+    return lp_spec_check_handler_form(handler, 0, err);
 }
 
 void lp_spec_attribute(const lp_error *e, char *buf, size_t size)

@@ -183,7 +183,19 @@ int lp_spec_check_runtime(const char *runtime, lp_error *err);
  * "arm64". */
 int lp_spec_check_architecture(const char *architecture, lp_error *err);
 
-/* handler: LP_EINVAL (field "handler") unless it looks like module.function. */
+/* The handler's form, written here only. The dot that splits a handler
+ * into module (or file) and function, or NULL when there is none with text
+ * on both sides: the last '.' (Python, and the form validation checks for
+ * any runtime), or with nodejs the first '.' after the last '/' (Node.js
+ * loads file "dist/app" for "dist/app.handler"). */
+const char *lp_spec_handler_dot(const char *handler, int nodejs);
+
+/* handler: LP_EINVAL (field "handler") unless lp_spec_handler_dot finds its
+ * dot, with the message every door prints ("must look like
+ * `module.function`", or `file.function` with nodejs). NULL is valid. */
+int lp_spec_check_handler_form(const char *handler, int nodejs, lp_error *err);
+
+/* lp_spec_check_handler_form for any runtime (nodejs 0). */
 int lp_spec_check_handler(const char *handler, lp_error *err);
 
 /* Receives each problem a validator finds (e is borrowed for the call). */

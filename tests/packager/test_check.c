@@ -91,6 +91,31 @@ static void node_handler_file_missing_is_error(void **state)
     tu_hm_free(m);
 }
 
+/* The form is lp_spec's rule: a malformed handler's finding carries the
+ * message validation prints (lp_spec_check_handler_form), per runtime. */
+static void malformed_handler_findings_say_what_validation_says(void **state)
+{
+    (void)state;
+    hm_file files[] = {{"app.py", "def handler(e, c): pass\n"}, {"index.js", "exports.h = 1;\n"}};
+    lp_manifest *m = hm_make(files, 2);
+    struct {
+        const char *handler;
+        int nodejs;
+    } bad[] = {{"app", 0}, {"app.", 0}, {".handler", 0}, {"index", 1}, {"dist/.h", 1}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        lp_error e = LP_ERROR_INIT;
+        assert_int_equal(lp_spec_check_handler_form(bad[i].handler, bad[i].nodejs, &e), LP_EINVAL);
+        lp_check_report *r =
+            bad[i].nodejs ? run_node(m, bad[i].handler) : run_py(m, bad[i].handler);
+        const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
+        assert_string_equal(f->summary, "Malformed handler");
+        assert_true(strncmp(f->detail, e.message, strlen(e.message)) == 0);
+        assert_non_null(strstr(f->detail, "Runtime.MalformedHandlerName"));
+        lp_check_report_free(r);
+    }
+    hm_free(m);
+}
+
 /* ---- runtimes, required files, sizes ---- */
 
 static void runtime_identifiers_are_known(void **state)
@@ -319,6 +344,7 @@ int main(void)
         cmocka_unit_test(node_handler_exports_are_seen),
         cmocka_unit_test(node_handler_not_exported_is_warning),
         cmocka_unit_test(node_handler_file_missing_is_error),
+        cmocka_unit_test(malformed_handler_findings_say_what_validation_says),
         cmocka_unit_test(runtime_identifiers_are_known),
         cmocka_unit_test(unknown_runtime_is_error_and_skips_handler_checks),
         cmocka_unit_test(missing_required_file_is_error_with_index),

@@ -211,11 +211,38 @@ static void every_door_refuses_a_bad_level_with_one_message(void **state)
     lp_manifest_free(m);
 }
 
+/* Where a handler splits, for Python (and validation) and for Node.js. */
+static void the_handler_form_splits_at_one_dot_per_runtime(void **state)
+{
+    (void)state;
+    const char *h = "pkg/mod.handler";
+    assert_ptr_equal(lp_spec_handler_dot(h, 0), h + 7);
+    assert_ptr_equal(lp_spec_handler_dot(h, 1), h + 7);
+    h = "app.a.b"; /* Python: the last dot; Node.js: the first after '/' */
+    assert_ptr_equal(lp_spec_handler_dot(h, 0), h + 5);
+    assert_ptr_equal(lp_spec_handler_dot(h, 1), h + 3);
+    const char *bad_py[] = {"app", ".handler", "app.", ""};
+    for (size_t i = 0; i < 4; i++) {
+        lp_error e = LP_ERROR_INIT;
+        assert_null(lp_spec_handler_dot(bad_py[i], 0));
+        assert_int_equal(lp_spec_check_handler(bad_py[i], &e), LP_EINVAL);
+        assert_string_equal(e.field, "handler");
+        assert_non_null(strstr(e.message, "must look like `module.function`"));
+    }
+    lp_error e = LP_ERROR_INIT;
+    assert_null(lp_spec_handler_dot("dist/.h", 1));
+    assert_non_null(lp_spec_handler_dot("dist/.h", 0));
+    assert_int_equal(lp_spec_check_handler_form("dist/.h", 1, &e), LP_EINVAL);
+    assert_non_null(strstr(e.message, "must look like `file.function`"));
+    assert_int_equal(lp_spec_check_handler(NULL, &e), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_the_documented_ones),
         cmocka_unit_test(every_door_refuses_a_bad_level_with_one_message),
+        cmocka_unit_test(the_handler_form_splits_at_one_dot_per_runtime),
         cmocka_unit_test(json_of_terraform_values_gives_the_package),
         cmocka_unit_test(json_nulls_take_the_defaults),
         cmocka_unit_test(json_of_wrong_type_is_error_naming_the_key),
