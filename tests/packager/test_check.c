@@ -96,24 +96,32 @@ static void node_handler_file_missing_is_error(void **state)
 static void malformed_handler_findings_say_what_validation_says(void **state)
 {
     (void)state;
-    hm_file files[] = {{"app.py", "def handler(e, c): pass\n"}, {"index.js", "exports.h = 1;\n"}};
-    lp_manifest *m = hm_make(files, 2);
+    tu_hm_file files[] = {{"app.py", "def handler(e, c): pass\n"},
+                          {"index.js", "exports.h = 1;\n"}};
+    lp_manifest *m = tu_hm_make(files, 2);
     struct {
         const char *handler;
+        const char *runtime;
         int nodejs;
-    } bad[] = {{"app", 0}, {"app.", 0}, {".handler", 0}, {"index", 1}, {"dist/.h", 1}};
+    } bad[] = {{"app", "python3.12", 0},
+               {"app.", "python3.12", 0},
+               {".handler", "python3.12", 0},
+               {"index", "nodejs20.x", 1},
+               {"dist/.h", "nodejs20.x", 1}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         lp_error e = LP_ERROR_INIT;
         assert_int_equal(lp_spec_check_handler_form(bad[i].handler, bad[i].nodejs, &e), LP_EINVAL);
-        lp_check_report *r =
-            bad[i].nodejs ? run_node(m, bad[i].handler) : run_py(m, bad[i].handler);
-        const lp_check_finding *f = expect_one(r, LP_CHECK_ERROR);
+        lp_check_options o = LP_CHECK_OPTIONS_INIT;
+        o.runtime = bad[i].runtime;
+        o.handler = bad[i].handler;
+        lp_check_report *r = tu_check_run(m, &o);
+        const lp_check_finding *f = tu_check_one(r, LP_CHECK_ERROR);
         assert_string_equal(f->summary, "Malformed handler");
         assert_true(strncmp(f->detail, e.message, strlen(e.message)) == 0);
         assert_non_null(strstr(f->detail, "Runtime.MalformedHandlerName"));
         lp_check_report_free(r);
     }
-    hm_free(m);
+    tu_hm_free(m);
 }
 
 /* ---- runtimes, required files, sizes ---- */
