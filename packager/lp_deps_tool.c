@@ -233,7 +233,7 @@ int lp_deps_tool_find(lp_deps_tool_info *t, const lp_deps_request *req, lp_deps_
     lp_proc_result *res = env.nomem ? NULL : malloc(sizeof(*res));
     int rc = res == NULL ? LP_ENOMEM
                          : lp_proc_run(res, tool == LP_DEPS_NPM ? npm_argv : pip_argv, env.vars,
-                                       NULL, VERSION_TIMEOUT, err);
+                                       NULL, VERSION_TIMEOUT, NULL, NULL, err);
     env_free(&env);
     if (rc == 0 && (res->exit_code != 0 || res->out_tail[0] == '\0')) {
         char detail[PATH_MAX + 600];
@@ -278,13 +278,20 @@ int lp_deps_tool_run(const lp_deps_request *req, lp_deps_tool tool, char **argv,
     env_init(&env, tool);
     lp_proc_result *res = env.nomem ? NULL : malloc(sizeof(*res));
     int timeout = req->timeout_seconds > 0 ? req->timeout_seconds : LP_DEPS_DEFAULT_TIMEOUT;
-    int rc = res == NULL ? LP_ENOMEM : lp_proc_run(res, argv, env.vars, cwd, timeout, err);
+    int rc = res == NULL ? LP_ENOMEM
+                         : lp_proc_run(res, argv, env.vars, cwd, timeout, req->stop,
+                                       req->stop_payload, err);
     env_free(&env);
     if (rc == LP_ENOMEM) {
         rc = lp_deps_err(err, LP_ENOMEM, ENOMEM, req, "file", req->file, "out of memory");
     } else if (rc < 0) {
         err->source_index = req->index;
         err->field = "file";
+    } else if (res->cancelled) {
+        rc = lp_deps_err(err, LP_ECANCELED, 0, req, "file", req->file,
+                         "%s install of '%s' cancelled: the tool was stopped and nothing was "
+                         "added to the cache",
+                         lp_deps_tool_name(tool), req->file);
     } else if (res->timed_out) {
         rc = lp_deps_err(err, LP_EIO, ETIMEDOUT, req, "file", req->file,
                          "%s install of '%s' did not finish within %d seconds and was stopped; "

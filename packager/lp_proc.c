@@ -87,9 +87,24 @@ static void kill_group(pid_t pid)
     kill(pid, SIGKILL);
 }
 
-/* Reads both pipes until they close or the deadline passes. */
-static void pump(lp_proc_result *res, int fds[2], pid_t pid, double deadline)
+/* Asks stop, at most every LP_PROC_POLL_MS; 1 when it says stop. */
+static int stop_asked(lp_progress_cb stop, void *payload, double *next)
 {
+    if (stop == NULL || now_seconds() < *next) {
+        return 0;
+    }
+    *next = now_seconds() + LP_PROC_POLL_MS / 1000.0;
+    lp_progress p;
+    memset(&p, 0, sizeof(p));
+    p.phase = LP_PROGRESS_DEPS;
+    return stop(&p, payload) != 0;
+}
+
+/* Reads both pipes until they close, the deadline passes or stop says so. */
+static void pump(lp_proc_result *res, int fds[2], pid_t pid, double deadline, lp_progress_cb stop,
+                 void *stop_payload)
+{
+    double next_ask = 0;
     size_t lens[2] = {0, 0};
     char *tails[2] = {res->out_tail, res->err_tail};
     char buf[8192];
@@ -100,8 +115,16 @@ static void pump(lp_proc_result *res, int fds[2], pid_t pid, double deadline)
             kill_group(pid);
             break;
         }
+        if (stop_asked(stop, stop_payload, &next_ask)) {
+            res->cancelled = 1;
+            kill_group(pid);
+            break;
+        }
         struct pollfd pfd[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
         int ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
+        if (stop != NULL && ms > LP_PROC_POLL_MS) {
+            ms = LP_PROC_POLL_MS;
+        }
         int r = poll(pfd, 2, ms);
         if (r < 0 && errno != EINTR) {
             kill_group(pid);
@@ -179,7 +202,7 @@ static char **argv_in_dir(char *const argv[], const char *cwd)
 #endif
 
 int lp_proc_run(lp_proc_result *res, char *const argv[], char *const envp[], const char *cwd,
-                int timeout_seconds, lp_error *err)
+                int timeout_seconds, lp_progress_cb stop, void *stop_payload, lp_error *err)
 {
     memset(res, 0, sizeof(*res));
     int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
@@ -240,7 +263,7 @@ int lp_proc_run(lp_proc_result *res, char *const argv[], char *const envp[], con
     }
     double deadline = start + (timeout_seconds > 0 ? timeout_seconds : 600);
     int fds[2] = {out_pipe[0], err_pipe[0]};
-    pump(res, fds, pid, deadline);
+    pump(res, fds, pid, deadline, stop, stop_payload);
     reap(res, pid, deadline + 5);
     res->seconds = now_seconds() - start;
     return 0;

@@ -825,8 +825,13 @@ static int install_dependencies(const tfp_ctx *ctx, const package_config *pc, bo
     req.runtime = pc->pkg.check.runtime;
     req.architecture = pc->pkg.architecture;
     req.cache_dir = dir;
+    req.stop = stop_requested;
+    req.stop_payload = (void *)ctx;
     if (lp_deps_install_all(set, &pc->pkg.spec, pc->pkg.dependencies, pc->pkg.n_dependencies, &req,
                             &e) < 0) {
+        if (e.code == LP_ECANCELED) {
+            return diag_build_error(ctx, pc->output_path, diags, &e);
+        }
         const tfp_path *at = e.field != NULL && strcmp(e.field, "architecture") == 0
                                  ? attr_path(ctx, "architecture")
                                  : dependency_path(ctx, e.source_index, e.field);

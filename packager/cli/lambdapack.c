@@ -663,10 +663,16 @@ static void deps_progress(void *payload, const char *message)
     }
 }
 
+typedef struct progress progress;
+static int progress_cb(const lp_progress *p, void *payload);
+static int exit_interrupted(void);
+
 /* Installs the package's dependencies (when it has any) as the resource
  * does, and points *spec at a spec that includes them; *set owns what it
- * borrows. Warns about unpinned requirement files. Returns 0 or EXIT_ERR. */
-static int install_deps(const lp_spec_package *p, lp_spec *spec, lp_deps_set **set)
+ * borrows. Warns about unpinned requirement files. prog (may be NULL) stops
+ * an install after an interrupt. Returns 0, EXIT_ERR or, cancelled, 128 +
+ * the signal. */
+static int install_deps(const lp_spec_package *p, lp_spec *spec, lp_deps_set **set, progress *prog)
 {
     char dir[4096];
     lp_error err = LP_ERROR_INIT;
@@ -683,8 +689,13 @@ static int install_deps(const lp_spec_package *p, lp_spec *spec, lp_deps_set **s
     req.architecture = p->architecture;
     req.cache_dir = dir;
     req.progress = deps_progress;
+    if (prog != NULL) {
+        req.stop = progress_cb;
+        req.stop_payload = prog;
+    }
     if (lp_deps_install_all(set, spec, p->dependencies, p->n_dependencies, &req, &err) < 0) {
-        return fail(&err);
+        fail(&err);
+        return err.code == LP_ECANCELED ? exit_interrupted() : EXIT_ERR;
     }
     for (size_t i = 0; i < (*set)->n; i++) {
         const lp_deps_result *r = &(*set)->results[i];
@@ -734,14 +745,14 @@ static void on_interrupt(int sig)
  * interrupt. */
 #define PROGRESS_REDRAW 0.25
 
-typedef struct progress {
+struct progress {
     int tty;
     int shown; /* a line was drawn: it needs its newline */
     int active;
     double t0, last;
     const char *output;
     struct sigaction old_int, old_term;
-} progress;
+};
 
 static const char *phase_name(lp_progress_phase phase)
 {
@@ -754,6 +765,8 @@ static const char *phase_name(lp_progress_phase phase)
         return "writing";
     case LP_PROGRESS_VERIFY:
         return "reading";
+    case LP_PROGRESS_DEPS:
+        return "installing dependencies for";
     }
     return "building";
 }
@@ -765,8 +778,9 @@ static int progress_cb(const lp_progress *p, void *payload)
         return 1;
     }
     double t = now();
-    if (!pr->tty || t - pr->t0 < 1.0 || t - pr->last < PROGRESS_REDRAW) {
-        return 0;
+    if (!pr->tty || p->phase == LP_PROGRESS_DEPS || t - pr->t0 < 1.0 ||
+        t - pr->last < PROGRESS_REDRAW) {
+        return 0; /* installs print their own lines */
     }
     pr->last = t;
     if (p->files_total > 0) {
@@ -952,11 +966,17 @@ static int load_manifest(const lp_spec_package *p, lp_spec *spec, lp_deps_set **
                          lp_manifest **m, progress *prog, const char *output)
 {
     lp_error err = LP_ERROR_INIT;
-    if (install_deps(p, spec, deps) != 0) {
-        return EXIT_ERR;
-    }
     if (prog != NULL) {
         progress_start(prog, output);
+    }
+    int rc = install_deps(p, spec, deps, prog);
+    if (rc != 0) {
+        if (prog != NULL) {
+            progress_stop(prog);
+        }
+        return rc;
+    }
+    if (prog != NULL) {
         spec->progress = progress_cb;
         spec->progress_payload = prog;
     }

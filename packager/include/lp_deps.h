@@ -29,6 +29,7 @@
 
 #include "lp_error.h"
 #include "lp_manifest.h"
+#include "lp_progress.h"
 
 #define LP_DEPS_FORMAT 1
 #define LP_DEPS_REQUEST_VERSION 1
@@ -54,11 +55,16 @@ typedef struct lp_deps_request {
     /* Called (when set) before a tool runs, e.g. for CLI progress. */
     void (*progress)(void *payload, const char *message);
     void *payload;
+    /* Asked (when set) about every LP_PROC_POLL_MS while a tool runs (phase
+     * LP_PROGRESS_DEPS); non-zero kills the tool's process group and the
+     * install fails with LP_ECANCELED, adding nothing to the cache. */
+    lp_progress_cb stop;
+    void *stop_payload;
 } lp_deps_request;
 
 #define LP_DEPS_REQUEST_INIT                                                                       \
     {                                                                                              \
-        LP_DEPS_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, -1, NULL, NULL          \
+        .version = LP_DEPS_REQUEST_VERSION, .index = -1                                            \
     }
 
 typedef struct lp_deps_result {
@@ -85,6 +91,7 @@ lp_deps_tool lp_deps_tool_for(const char *file);
  *              the tool is not installed (message says what to install);
  *   LP_EIO     the tool failed or timed out: the message holds the last lines
  *              of its stderr; or the cache cannot be written;
+ *   LP_ECANCELED  req->stop returned non-zero: the tool was killed;
  *   LP_ENOMEM.
  * Nothing half-installed is left in the cache.
  */

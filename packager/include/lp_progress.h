@@ -4,7 +4,8 @@
  *
  * The operations that read or compress every file take a callback in their
  * options: lp_manifest_build (lp_spec.progress), lp_zip_write_opts,
- * lp_cache_put_opts and lp_zip_read_manifest_opts (lp_zip_options.progress).
+ * lp_cache_put_opts and lp_zip_read_manifest_opts (lp_zip_options.progress),
+ * lp_deps_install (lp_deps_request.stop, asked while a tool runs).
  * The packager calls it with
  * the phase and the counts so far; a non-zero return cancels the operation,
  * which then returns LP_ECANCELED after removing what it had started to
@@ -37,6 +38,7 @@ typedef enum lp_progress_phase {
     LP_PROGRESS_HASH = 2,   /* reading and hashing every selected file */
     LP_PROGRESS_WRITE = 3,  /* compressing the entries and writing the ZIP */
     LP_PROGRESS_VERIFY = 4, /* reading a ZIP back: inflating and hashing every entry */
+    LP_PROGRESS_DEPS = 5,   /* a dependency install: pip or npm runs (counts stay 0) */
 } lp_progress_phase;
 
 typedef struct lp_progress {

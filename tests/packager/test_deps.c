@@ -162,7 +162,7 @@ static void a_child_exit_code_and_stderr_tail_are_reported(void **state)
                     "i=$((i+1)); done; exit 7",
                     NULL};
     char *envp[] = {"PATH=/usr/bin:/bin", NULL};
-    assert_int_equal(lp_proc_run(&res, argv, envp, "/", 30, &err), 0);
+    assert_int_equal(lp_proc_run(&res, argv, envp, "/", 30, NULL, NULL, &err), 0);
     assert_int_equal(res.exit_code, 7);
     assert_int_equal(res.timed_out, 0);
     assert_string_equal(res.out_tail, "out\n");
@@ -182,9 +182,40 @@ static void a_child_past_its_deadline_is_killed_with_its_group(void **state)
     assert_int_equal(lp_proc_which("sh", sh, sizeof(sh)), 0);
     char *argv[] = {sh, "-c", script, NULL};
     char *envp[] = {"PATH=/usr/bin:/bin", NULL};
-    assert_int_equal(lp_proc_run(&res, argv, envp, NULL, 1, &err), 0);
+    assert_int_equal(lp_proc_run(&res, argv, envp, NULL, 1, NULL, NULL, &err), 0);
     assert_int_equal(res.timed_out, 1);
     assert_true(res.seconds < 10);
+    sleep(4);
+    size_t len = 0;
+    assert_null(tu_read(marker, &len)); /* the grandchild died with the group */
+    free(marker);
+}
+
+/* A stop callback that says stop on its third call. */
+static int stop_on_third(const lp_progress *p, void *payload)
+{
+    int *calls = payload;
+    assert_int_equal(p->phase, LP_PROGRESS_DEPS);
+    return ++*calls >= 3;
+}
+
+static void a_child_its_caller_stops_is_killed_with_its_group(void **state)
+{
+    const char *dir = *state;
+    lp_proc_result res;
+    lp_error err = LP_ERROR_INIT;
+    char sh[4096];
+    char *marker = tu_path(dir, "grandchild-ran");
+    char script[8192];
+    snprintf(script, sizeof(script), "(sleep 3; touch '%s') & sleep 60", marker);
+    assert_int_equal(lp_proc_which("sh", sh, sizeof(sh)), 0);
+    char *argv[] = {sh, "-c", script, NULL};
+    char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+    int calls = 0;
+    assert_int_equal(lp_proc_run(&res, argv, envp, NULL, 60, stop_on_third, &calls, &err), 0);
+    assert_int_equal(res.cancelled, 1);
+    assert_int_equal(res.timed_out, 0);
+    assert_int_equal(calls, 3);
     sleep(4);
     size_t len = 0;
     assert_null(tu_read(marker, &len)); /* the grandchild died with the group */
@@ -471,6 +502,29 @@ static void an_install_past_its_deadline_is_stopped_and_leaves_no_entry(void **s
     lp_deps_result_free(&res);
 }
 
+static void an_install_its_caller_stops_is_cancelled_and_leaves_no_entry(void **state)
+{
+    fake_env *f = *state;
+    lp_deps_result res;
+    lp_error err = LP_ERROR_INIT;
+    tu_write(f->bin, "mode", "hang", 0644);
+    lp_deps_request req = LP_DEPS_REQUEST_INIT;
+    req.file = f->req;
+    req.runtime = "python3.12";
+    req.cache_dir = f->cache;
+    req.timeout_seconds = 60;
+    req.index = 0;
+    int calls = 0;
+    req.stop = stop_on_third;
+    req.stop_payload = &calls;
+    assert_int_equal(lp_deps_install(&res, &req, &err), LP_ECANCELED);
+    assert_non_null(strstr(err.message, "cancelled"));
+    assert_string_equal(err.field, "file");
+    assert_int_equal(calls, 3);
+    assert_int_equal(tu_count_entries(f->cache), 1); /* the tool memo only */
+    lp_deps_result_free(&res);
+}
+
 static void a_missing_python_says_what_to_install(void **state)
 {
     fake_env *f = *state;
@@ -499,6 +553,8 @@ int main(void)
         cmocka_unit_test(a_child_exit_code_and_stderr_tail_are_reported),
         cmocka_unit_test_setup_teardown(a_child_past_its_deadline_is_killed_with_its_group,
                                         tu_setup_tmpdir, tu_teardown_tmpdir),
+        cmocka_unit_test_setup_teardown(a_child_its_caller_stops_is_killed_with_its_group,
+                                        tu_setup_tmpdir, tu_teardown_tmpdir),
         cmocka_unit_test(a_missing_program_is_not_found),
 #define FAKE(t) cmocka_unit_test_setup_teardown(t, fake_setup, fake_teardown)
         FAKE(an_install_strips_what_pip_writes_that_is_not_reproducible),
@@ -508,6 +564,7 @@ int main(void)
         FAKE(a_planted_entry_without_its_own_mac_is_installed_again),
         FAKE(a_failed_install_reports_the_stderr_tail_and_leaves_no_entry),
         FAKE(an_install_past_its_deadline_is_stopped_and_leaves_no_entry),
+        FAKE(an_install_its_caller_stops_is_cancelled_and_leaves_no_entry),
         FAKE(a_missing_python_says_what_to_install),
 #undef FAKE
     };
