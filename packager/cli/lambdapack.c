@@ -809,9 +809,13 @@ static void catch_once(int sig, struct sigaction *old)
     }
 }
 
-/* Starts the clock and catches SIGINT and SIGTERM. */
+/* Starts the clock and catches SIGINT and SIGTERM (once per command: a
+ * started p stays as it is). */
 static void progress_start(progress *p, const char *output)
 {
+    if (p->active) {
+        return;
+    }
     memset(p, 0, sizeof(*p));
     p->output = output;
     p->tty = isatty(STDERR_FILENO);
@@ -1219,7 +1223,7 @@ static int report_diff(const lp_manifest *expected, const lp_manifest *actual, s
 
 /* The hashes of the ZIP m builds: written to a private temporary
  * directory, hashed, removed. */
-static int built_zip_info(const lp_manifest *m, int threads, lp_zip_info *info)
+static int built_zip_info(const lp_manifest *m, int threads, lp_zip_info *info, progress *prog)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[4096];
@@ -1233,12 +1237,16 @@ static int built_zip_info(const lp_manifest *m, int threads, lp_zip_info *info)
     char path[4200];
     snprintf(path, sizeof(path), "%s/built.zip", dir);
     lp_error err = LP_ERROR_INIT;
-    int rc = lp_zip_write(m, path, threads, info, &err);
+    lp_zip_options zo = LP_ZIP_OPTIONS_INIT;
+    zo.threads = threads;
+    zo.progress = progress_cb;
+    zo.progress_payload = prog;
+    int rc = lp_zip_write_opts(m, path, &zo, info, &err);
     unlink(path);
     rmdir(dir);
     if (rc < 0) {
         fail(&err);
-        return -1;
+        return rc == LP_ECANCELED ? exit_interrupted() : EXIT_ERR;
     }
     return 0;
 }
@@ -1263,6 +1271,7 @@ static int cmd_verify(int argc, char **argv)
     lp_error err = LP_ERROR_INIT;
     lp_manifest *want = NULL, *have = NULL;
     lp_deps_set *deps = NULL;
+    progress prog = {.active = 0}; /* the progress line; Ctrl-C stops reading and building */
     int rc = EXIT_ERR;
     int prc = parse_or_help(&o, CMD_VERIFY, argc, argv, VERIFY_HELP);
     if (prc != 0) {
@@ -1287,8 +1296,15 @@ static int cmd_verify(int argc, char **argv)
         goto done;
     }
     int level = p != NULL ? p->spec.level : o.pkg.spec.level;
-    if (lp_zip_read_manifest(&have, o.zip, level, &err) < 0) {
+    progress_start(&prog, o.zip);
+    lp_zip_options ro = LP_ZIP_OPTIONS_INIT;
+    ro.progress = progress_cb;
+    ro.progress_payload = &prog;
+    if (lp_zip_read_manifest_opts(&have, o.zip, level, &ro, &err) < 0) {
         rc = fail(&err);
+        if (err.code == LP_ECANCELED) {
+            rc = exit_interrupted();
+        }
         goto done;
     }
     if (!compare) {
@@ -1303,7 +1319,7 @@ static int cmd_verify(int argc, char **argv)
             spec.directory_entries = have->directory_entries;
         }
     }
-    if (load_manifest(p, &spec, &deps, &want, NULL, NULL) != 0) {
+    if ((rc = load_manifest(p, &spec, &deps, &want, &prog, o.zip)) != 0) {
         goto done;
     }
     size_t n_diff = 0;
@@ -1315,8 +1331,7 @@ static int cmd_verify(int argc, char **argv)
         rc = fail(&err);
         goto done;
     }
-    if (built_zip_info(want, o.threads, &built) < 0) {
-        rc = EXIT_ERR;
+    if ((rc = built_zip_info(want, o.threads, &built, &prog)) != 0) {
         goto done;
     }
     int same_bytes = strcmp(zip_info.sha256_hex, built.sha256_hex) == 0;
@@ -1341,6 +1356,7 @@ static int cmd_verify(int argc, char **argv)
         rc = o.contents_only ? 0 : EXIT_DIFF;
     }
 done:
+    progress_stop(&prog);
     lp_manifest_free(want);
     lp_manifest_free(have);
     lp_deps_set_free(deps);
