@@ -78,7 +78,7 @@ interrupt() {
     e2e_grep "$out" 'output_path' "terraform $*: the diagnostic names the attribute"
     e2e_grep_not "$out" 'Plugin did not respond|panic|crash' "terraform $*: the provider stayed up"
     local left
-    left=$(find "$cfg" "$E2E_WORK/store" -name '*.tmp*' 2>/dev/null | head -n 3)
+    left=$(find "$cfg" "$E2E_WORK/store" -name '*.tmp*' 2>/dev/null | head -n 3 || true)
     [ -z "$left" ] || e2e_fail "terraform $*: temporary files left behind: $left"
 }
 
