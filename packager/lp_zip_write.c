@@ -44,6 +44,14 @@
  * entry libzip is waiting for, which is always allowed). */
 #define LP_ZIP_BUDGET ((size_t)64 << 20)
 
+/* Entries of at least LP_ZIP_EARLY_MIN bytes start as soon as they are
+ * within LP_ZIP_LOOKAHEAD bytes of input of the next entry in archive order
+ * (budget permitting), so that a large file near the end does not finish
+ * the build alone on one core while the others wait. Only the order in
+ * which workers start entries changes, never the bytes. */
+#define LP_ZIP_EARLY_MIN ((uint64_t)1 << 20)
+#define LP_ZIP_LOOKAHEAD ((uint64_t)32 << 20)
+
 /* MS-DOS date and time of every entry: 1980-01-01 00:00:00, the earliest a
  * ZIP can express (date = (year-1980)<<9 | month<<5 | day). */
 #define LP_ZIP_DOS_DATE ((zip_uint16_t)((0 << 9) | (1 << 5) | 1))
@@ -53,8 +61,10 @@ enum slot_state { SLOT_PENDING, SLOT_READY, SLOT_FAILED, SLOT_RELEASED };
 
 typedef struct slot {
     enum slot_state state;
-    lp_zip_entry e; /* what libzip copies: deflated or stored bytes, sizes, CRC */
-    size_t cost;    /* bytes charged to the budget */
+    lp_zip_entry e;    /* what libzip copies: deflated or stored bytes, sizes, CRC */
+    size_t cost;       /* bytes charged to the budget */
+    int started;       /* a worker has taken it */
+    uint64_t input_at; /* input bytes of the entries before it */
 } slot;
 
 typedef struct pipeline {
@@ -63,7 +73,8 @@ typedef struct pipeline {
     char *spill_dir; /* where entries beyond LP_ZIP_ENTRY_SPILL go */
     slot *slots;
     size_t n;
-    size_t next_start;        /* next entry a worker takes */
+    size_t next_start;        /* first entry in archive order no worker has taken */
+    size_t next_early;        /* first large entry not taken (LP_ZIP_EARLY_MIN) */
     size_t lowest_unreleased; /* the entry libzip needs next (or later) */
     size_t inflight;
     int abort;
@@ -147,6 +158,41 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
     pthread_mutex_unlock(&p->mu);
 }
 
+#define PICK_NONE ((size_t)-1) /* every entry is taken */
+#define PICK_WAIT ((size_t)-2) /* the budget is spent: wait for a release */
+
+/* The entry a free worker takes next (called with p->mu held): a large
+ * entry within the look-ahead when the budget allows, else the next one in
+ * archive order when the budget allows or libzip waits for it. */
+static size_t pick(pipeline *p)
+{
+    const lp_file *files = p->m->files;
+    while (p->next_start < p->n &&
+           (p->slots[p->next_start].started || files[p->next_start].is_dir)) {
+        p->next_start++; /* taken early, or a directory (no data) */
+    }
+    if (p->next_start >= p->n) {
+        return PICK_NONE;
+    }
+    if (p->next_early < p->next_start) {
+        p->next_early = p->next_start;
+    }
+    while (p->next_early < p->n &&
+           (p->slots[p->next_early].started || files[p->next_early].is_dir ||
+            files[p->next_early].size < LP_ZIP_EARLY_MIN)) {
+        p->next_early++;
+    }
+    size_t e = p->next_early, s = p->next_start;
+    if (e < p->n && e != s && p->slots[e].input_at - p->slots[s].input_at <= LP_ZIP_LOOKAHEAD &&
+        p->inflight + entry_cost(p, &files[e]) <= LP_ZIP_BUDGET) {
+        return e;
+    }
+    if (s == p->lowest_unreleased || p->inflight + entry_cost(p, &files[s]) <= LP_ZIP_BUDGET) {
+        return s;
+    }
+    return PICK_WAIT;
+}
+
 typedef struct worker_arg {
     pipeline *p;
 } worker_arg;
@@ -172,25 +218,19 @@ static void *worker(void *arg)
     lp_zip_entry_ctx_set_progress(ctx, p->rep);
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->abort && p->next_start < p->n &&
-               (p->m->files[p->next_start].is_dir ||
-                (p->next_start != p->lowest_unreleased &&
-                 p->inflight + entry_cost(p, &p->m->files[p->next_start]) > LP_ZIP_BUDGET))) {
-            if (p->m->files[p->next_start].is_dir) {
-                p->next_start++; /* directories carry no data */
-                continue;
-            }
+        size_t i = PICK_NONE;
+        while (!p->abort && (i = pick(p)) == PICK_WAIT) {
             pthread_cond_wait(&p->cv, &p->mu);
         }
         if (!p->abort && lp_progress_cancelled(p->rep)) {
             p->abort = 1; /* every worker and libzip's wait stop */
             pthread_cond_broadcast(&p->cv);
         }
-        if (p->abort || p->next_start >= p->n) {
+        if (p->abort || i == PICK_NONE) {
             break;
         }
-        size_t i = p->next_start++;
         size_t cost = entry_cost(p, &p->m->files[i]);
+        p->slots[i].started = 1;
         p->slots[i].cost = cost;
         p->inflight += cost;
         pthread_mutex_unlock(&p->mu);
@@ -500,8 +540,10 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
             *(slash == p.spill_dir ? slash + 1 : slash) = '\0';
         }
     }
-    for (size_t i = 0; i < p.n; i++) {
+    uint64_t at = 0;
+    for (size_t i = 0; i < p.n; at += m->files[i].size, i++) {
         p.slots[i].e.fd = -1;
+        p.slots[i].input_at = at;
         if (m->files[i].is_dir) {
             p.slots[i].state = SLOT_RELEASED;
         }
