@@ -104,31 +104,38 @@ int lp_deps_join(char *out, size_t len, const char *a, const char *b)
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-void lp_deps_remove_tree(const char *path)
+int lp_deps_remove_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0) {
-        return;
+        return errno == ENOENT ? 0 : -errno;
     }
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        char child[PATH_MAX];
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-                continue;
-            }
-            if (lp_deps_join(child, sizeof(child), path, de->d_name) == 0) {
-                lp_deps_remove_tree(child);
-            }
-        }
-        if (d != NULL) {
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
+    if (!S_ISDIR(st.st_mode)) {
+        return unlink(path) == 0 || errno == ENOENT ? 0 : -errno;
     }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return -errno;
+    }
+    struct dirent *de;
+    char child[PATH_MAX];
+    int rc = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+            continue;
+        }
+        int e = lp_deps_join(child, sizeof(child), path, de->d_name) == 0
+                    ? lp_deps_remove_tree(child)
+                    : -ENAMETOOLONG;
+        if (e < 0 && rc == 0) {
+            rc = e;
+        }
+    }
+    closedir(d);
+    if (rmdir(path) != 0 && rc == 0) {
+        rc = -errno;
+    }
+    return rc;
 }
 
 int lp_deps_dirname(const char *file, char *out, size_t len)

@@ -35,8 +35,10 @@ void lp_deps_sha256_hex(const void *data, size_t n, char out[65]);
 /* out = "a/b"; -1 when it does not fit. */
 int lp_deps_join(char *out, size_t len, const char *a, const char *b);
 
-/* rm -rf of a directory we created (never follows symlinks). Best effort. */
-void lp_deps_remove_tree(const char *path);
+/* rm -rf of a directory we created (never follows symlinks). 0 when
+ * nothing is left (or nothing was there), else the negative errno of the
+ * first failure; cleanups may ignore it. */
+int lp_deps_remove_tree(const char *path);
 
 /* The directory part of file ("." when there is none); -1 when too long. */
 int lp_deps_dirname(const char *file, char *out, size_t len);
@@ -77,8 +79,11 @@ void lp_deps_tool_arg(lp_deps_argv *a, const char *s);
  * another one. */
 int lp_deps_tool_arch(const char *architecture, const char **pip_arch, const char **npm_cpu);
 
-/* Removes symlinks, and for pip __pycache__/ and *.pyc, for npm .bin/. */
-void lp_deps_tool_strip(const char *dir, lp_deps_tool tool);
+/* Removes symlinks, and for pip __pycache__/ and *.pyc, for npm .bin/.
+ * 0, or the negative errno of the first failure (a directory that cannot
+ * be opened, a file that cannot be removed): a tree with them left in is
+ * not to be installed. */
+int lp_deps_tool_strip(const char *dir, lp_deps_tool tool);
 
 /* ---- the installers (lp_deps_pip.c, lp_deps_npm.c) ---- */
 

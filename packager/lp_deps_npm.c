@@ -19,13 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void strip_npm(const char *tree)
+/* 0, or the negative errno of what could not be removed. */
+static int strip_npm(const char *tree)
 {
     char path[PATH_MAX];
     if (lp_deps_join(path, sizeof(path), tree, "node_modules/.package-lock.json") == 0) {
         unlink(path);
     }
-    lp_deps_tool_strip(tree, LP_DEPS_NPM);
+    return lp_deps_tool_strip(tree, LP_DEPS_NPM);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -88,8 +89,11 @@ int lp_deps_npm_install(const lp_deps_request *req, const lp_deps_tool_info *t, 
         rc = lp_deps_err(err, LP_EIO, errno, req, "file", nm, "cannot move '%s': %s", nm,
                          strerror(errno));
     }
-    if (rc == 0) {
-        strip_npm(tree);
+    int e;
+    if (rc == 0 && (e = strip_npm(tree)) < 0) {
+        rc = lp_deps_err(err, lp_error_errno_code(-e), -e, req, "file", tree,
+                         "cannot remove npm's non-reproducible files in '%s': %s", tree,
+                         strerror(-e));
     }
     return rc;
 }

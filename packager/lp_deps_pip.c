@@ -229,13 +229,14 @@ static int rewrite_record(const char *tree, const char *record)
 static int strip_pip(const char *tree)
 {
     char path[PATH_MAX];
-    if (lp_deps_join(path, sizeof(path), tree, "bin") == 0) {
-        lp_deps_remove_tree(path);
-    }
-    lp_deps_tool_strip(tree, LP_DEPS_PIP);
+    int rc = lp_deps_join(path, sizeof(path), tree, "bin") == 0 ? lp_deps_remove_tree(path) : 0;
+    int e = lp_deps_tool_strip(tree, LP_DEPS_PIP);
+    rc = rc < 0 ? rc : e;
     DIR *d = opendir(tree);
     struct dirent *de;
-    int rc = d != NULL ? 0 : -errno;
+    if (d == NULL && rc == 0) {
+        rc = -errno;
+    }
     while (d != NULL && (de = readdir(d)) != NULL) {
         if (!lp_deps_ends_with(de->d_name, ".dist-info")) {
             continue;
@@ -250,7 +251,6 @@ static int strip_pip(const char *tree)
                 unlink(f);
             }
         }
-        int e;
         if (lp_deps_join(f, sizeof(f), info, "RECORD") == 0 && access(f, F_OK) == 0 &&
             (e = rewrite_record(tree, f)) < 0 && rc == 0) {
             rc = e;

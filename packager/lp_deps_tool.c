@@ -320,28 +320,44 @@ void lp_deps_tool_arg(lp_deps_argv *a, const char *s)
 }
 
 /* Removes symlinks, and for pip __pycache__/ and *.pyc, for npm .bin/. */
-void lp_deps_tool_strip(const char *dir, lp_deps_tool tool)
+int lp_deps_tool_strip(const char *dir, lp_deps_tool tool)
 {
     DIR *d = opendir(dir);
+    if (d == NULL) {
+        return -errno;
+    }
     struct dirent *de;
-    while (d != NULL && (de = readdir(d)) != NULL) {
+    int rc = 0;
+    while ((de = readdir(d)) != NULL) {
         char path[PATH_MAX];
         struct stat st;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            lp_deps_join(path, sizeof(path), dir, de->d_name) < 0 || lstat(path, &st) != 0) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
             continue;
         }
+        if (lp_deps_join(path, sizeof(path), dir, de->d_name) < 0) {
+            rc = rc == 0 ? -ENAMETOOLONG : rc;
+            continue;
+        }
+        if (lstat(path, &st) != 0) {
+            if (errno != ENOENT && rc == 0) {
+                rc = -errno;
+            }
+            continue;
+        }
+        int e = 0;
         int dir_drop = S_ISDIR(st.st_mode) &&
                        strcmp(de->d_name, tool == LP_DEPS_PIP ? "__pycache__" : ".bin") == 0;
         int file_drop = S_ISLNK(st.st_mode) || (tool == LP_DEPS_PIP && S_ISREG(st.st_mode) &&
                                                 lp_deps_ends_with(de->d_name, ".pyc"));
         if (dir_drop || file_drop) {
-            lp_deps_remove_tree(path);
+            e = lp_deps_remove_tree(path);
         } else if (S_ISDIR(st.st_mode)) {
-            lp_deps_tool_strip(path, tool);
+            e = lp_deps_tool_strip(path, tool);
+        }
+        if (e < 0 && rc == 0) {
+            rc = e;
         }
     }
-    if (d != NULL) {
-        closedir(d);
-    }
+    closedir(d);
+    return rc;
 }
