@@ -106,6 +106,9 @@ static int walk_list(listing *l, const char *dir, const char *rel)
 {
     DIR *d = opendir(dir);
     if (d == NULL) {
+        if (errno == ENOMEM) {
+            return -1;
+        }
         l->bad = 1;
         return 0;
     }
