@@ -174,11 +174,16 @@ int lp_deps_default_cache_dir(char *out, size_t out_len)
 /* ---- the key ---- */
 
 /* Adds "<name> <size> <mtime>" of every entry of a find_links directory, so
- * that a changed wheelhouse is a different key. */
-static void key_add_dir_listing(EVP_MD_CTX *ctx, const char *dir)
+ * that a changed wheelhouse is a different key. -1 when the listing could
+ * not be made for lack of memory: the key of an empty wheelhouse would
+ * name another install. */
+static int key_add_dir_listing(EVP_MD_CTX *ctx, const char *dir)
 {
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0 && errno == ENOMEM) {
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX], line[PATH_MAX + 64];
         struct stat st;
@@ -193,6 +198,7 @@ static void key_add_dir_listing(EVP_MD_CTX *ctx, const char *dir)
         free(names[i]);
     }
     free(names);
+    return 0;
 }
 
 static void key_add(EVP_MD_CTX *ctx, const char *name, const char *value)
@@ -225,7 +231,10 @@ static int compute_key(char out[65], const lp_deps_request *req, lp_deps_tool to
         char real[PATH_MAX];
         const char *p = realpath(req->find_links[i], real) != NULL ? real : req->find_links[i];
         key_add(ctx, "find_links", p);
-        key_add_dir_listing(ctx, p);
+        if (key_add_dir_listing(ctx, p) < 0) {
+            EVP_MD_CTX_free(ctx);
+            return -1;
+        }
     }
     key_add(ctx, "lock", lock_hex);
     key_add(ctx, "package.json", pkg_hex != NULL ? pkg_hex : "-");
