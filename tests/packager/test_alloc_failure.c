@@ -9,7 +9,7 @@
  * check, and the run that leaked is named.
  *
  * The shim: this binary is linked with -Wl,--wrap=malloc,calloc,realloc,
- * strdup,strndup,asprintf,vasprintf,realpath,open_memstream
+ * strdup,strndup,asprintf,vasprintf,realpath,open_memstream,opendir,scandir
  * (tests/packager/CMakeLists.txt), so the packager's own calls to those come
  * here; shared libraries (libzip, OpenSSL, zlib, jansson) keep the real
  * allocator (jansson reports an allocation that fails inside its lexer as a
@@ -84,6 +84,9 @@ char *__real_strndup(const char *s, size_t n);
 int __real_vasprintf(char **out, const char *fmt, va_list ap);
 char *__real_realpath(const char *path, char *resolved);
 FILE *__real_open_memstream(char **buf, size_t *len);
+DIR *__real_opendir(const char *name);
+int __real_scandir(const char *dir, struct dirent ***names, int (*sel)(const struct dirent *),
+                   int (*cmp)(const struct dirent **, const struct dirent **));
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
@@ -94,6 +97,9 @@ int __wrap_asprintf(char **out, const char *fmt, ...);
 int __wrap_vasprintf(char **out, const char *fmt, va_list ap);
 char *__wrap_realpath(const char *path, char *resolved);
 FILE *__wrap_open_memstream(char **buf, size_t *len);
+DIR *__wrap_opendir(const char *name);
+int __wrap_scandir(const char *dir, struct dirent ***names, int (*sel)(const struct dirent *),
+                   int (*cmp)(const struct dirent **, const struct dirent **));
 
 /* True when this allocation is the one to fail. */
 static int fail_now(void)
@@ -167,6 +173,18 @@ char *__wrap_realpath(const char *path, char *resolved)
 FILE *__wrap_open_memstream(char **buf, size_t *len)
 {
     return fail_now() ? NULL : __real_open_memstream(buf, len);
+}
+
+/* opendir and scandir allocate too (the DIR, the list of names). */
+DIR *__wrap_opendir(const char *name)
+{
+    return fail_now() ? NULL : __real_opendir(name);
+}
+
+int __wrap_scandir(const char *dir, struct dirent ***names, int (*sel)(const struct dirent *),
+                   int (*cmp)(const struct dirent **, const struct dirent **))
+{
+    return fail_now() ? -1 : __real_scandir(dir, names, sel, cmp);
 }
 
 /* ---- scenarios ---- */
@@ -833,6 +851,25 @@ static int run_once(const scenario *sc, long fail_at, char **result, lp_error *e
     return rc;
 }
 
+/* Prints the first line where a run's result leaves the reference's. */
+static void first_difference(const char *res, const char *ref)
+{
+    if (res == NULL) {
+        fprintf(stderr, "no result\n");
+        return;
+    }
+    size_t line = 1, start = 0;
+    for (size_t i = 0; res[i] == ref[i] && res[i] != '\0'; i++) {
+        if (res[i] == '\n') {
+            line++;
+            start = i + 1;
+        }
+    }
+    const char *a = res + start, *b = ref + start;
+    fprintf(stderr, "line %zu differs:\n  got:  %.*s\n  want: %.*s\n", line, (int)strcspn(a, "\n"),
+            a, (int)strcspn(b, "\n"), b);
+}
+
 /* The next allocation to fail after k, or 0 when done. */
 static long next_fail(long k, long total)
 {
@@ -870,9 +907,12 @@ static void torture(const scenario *sc)
             /* Not reached this time (threads), or absorbed by a cache:
              * the result must be the reference's. */
             if (rc != 0 || strcmp(res, ref) != 0) {
-                fail_msg("%s: failing allocation %ld of %ld: rc %d (%s), result differs:\n%s\n"
-                         "reference:\n%s",
-                         sc->name, k, total, rc, err.message, res != NULL ? res : "(none)", ref);
+                first_difference(res, ref);
+                free(res);
+                free(ref); /* fail_msg does not return */
+                fail_msg("%s: failing allocation %ld of %ld: rc %d (%s), the result differs "
+                         "from the reference run's",
+                         sc->name, k, total, rc, err.message);
             }
             tolerated += injected;
             if (injected && g_trace) {
@@ -881,6 +921,8 @@ static void torture(const scenario *sc)
         } else {
             failed++;
             if (rc != LP_ENOMEM || err.code != LP_ENOMEM || strcmp(err.message, "") == 0) {
+                free(res);
+                free(ref);
                 fail_msg("%s: failing allocation %ld of %ld gives %d (err.code %d): %s", sc->name,
                          k, total, rc, err.code, err.message);
             }
@@ -1194,7 +1236,7 @@ static int setup(void **state)
     g_fx.deps_warm = tu_path(g_fx.dir, "deps-warm");
     g_fx.deps_req = tu_path(g_fx.dir, "deps/requirements.txt");
     g_fx.deps_wheels = tu_path(g_fx.dir, "deps/wheels");
-    tu_mkdirs(g_fx.dir, "deps/wheels");
+    tu_write(g_fx.dir, "deps/wheels/pkg-1.0-py3-none-any.whl", "PK\005\006", 0644);
     tu_write(g_fx.dir, "bin/python3", fake_pip, 0755);
     tu_write(g_fx.dir, "deps/requirements.txt",
              "pkg==1.0 \\\n    --hash=sha256:"
