@@ -88,6 +88,7 @@ cross_sysroot() {
     fi
     $sudo mkdir -p "$cross_root"
     tmp=$($sudo mktemp -d "$cross_root/.new-$arch.XXXXXX")
+    $sudo chmod 755 "$tmp"
     $sudo mkdir -p "$tmp/debs" "$tmp/root"
     # The package lists of a foreign architecture may be missing or stale.
     fetch() {
