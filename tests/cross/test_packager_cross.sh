@@ -61,14 +61,14 @@ build)
     ;;
 unit)
     cd "$OUT"
-    LP_TEST_SKIP=$GOLDEN ctest --output-on-failure -j 2 --timeout 1500 -R "$only_programs"
+    LP_TEST_SKIP=$GOLDEN ctest --output-on-failure -j 2 --timeout 900 -R "$only_programs"
     # Every program ran: a test missing from the build fails here.
     n=$(ctest -N -R "$only_programs" | sed -n 's/^Total Tests: //p')
     [ "$n" = "${#programs[@]}" ] || fail "$n of ${#programs[@]} test programs are registered"
     ;;
 zip-golden)
     cd "$OUT"
-    LP_TEST_ONLY=$GOLDEN ctest --output-on-failure -V --timeout 1500 -R '^packager_test_deflate$' |
+    LP_TEST_ONLY=$GOLDEN ctest --output-on-failure -V --timeout 900 -R '^packager_test_deflate$' |
         tee "$OUT/zip-golden.log"
     grep -q "OK \] $GOLDEN" "$OUT/zip-golden.log" || fail "$GOLDEN did not run"
     ;;

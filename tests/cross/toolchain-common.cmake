@@ -33,7 +33,11 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 
-# qemu-user: the loader and libc from the cross libc (-L), the packager's
-# libraries from the sysroot (LD_LIBRARY_PATH, set for the guest only).
+# qemu-user: the loader from the cross libc (-L), libc itself from the same
+# place and the packager's libraries from the sysroot (LD_LIBRARY_PATH, set
+# for the guest only). libc must be named there: with multiarch libc6:<arch>
+# installed (make release installs libc6:arm64), the host's ld.so.cache
+# would give the guest that other libc, which hangs with the cross loader.
 set(CMAKE_CROSSCOMPILING_EMULATOR
-    qemu-${LP_CROSS_QEMU}-static -L /usr/${LP_CROSS_TRIPLET} -E LD_LIBRARY_PATH=${lp_sysroot_libs})
+    qemu-${LP_CROSS_QEMU}-static -L /usr/${LP_CROSS_TRIPLET}
+    -E LD_LIBRARY_PATH=/usr/${LP_CROSS_TRIPLET}/lib:${lp_sysroot_libs})
