@@ -9,6 +9,7 @@
 #define LP_COMPAT_H
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,11 +23,16 @@
 #define LP_ST_CTIM(st) ((st)->st_ctim)
 #endif
 
-/* A read-ahead hint; a no-op where posix_fadvise does not exist (macOS). */
+/* A read-ahead hint for a file of `size` bytes; a no-op where posix_fadvise
+ * does not exist (macOS), and for files below LP_FADVISE_MIN, which the
+ * kernel's default read-ahead already covers (one system call less per
+ * small file). */
+#define LP_FADVISE_MIN ((uint64_t)256 << 10)
 #if defined(POSIX_FADV_SEQUENTIAL)
-#define LP_FADVISE_SEQUENTIAL(fd) ((void)posix_fadvise((fd), 0, 0, POSIX_FADV_SEQUENTIAL))
+#define LP_FADVISE_SEQUENTIAL(fd, size)                                                            \
+    ((void)((uint64_t)(size) >= LP_FADVISE_MIN && posix_fadvise((fd), 0, 0, POSIX_FADV_SEQUENTIAL)))
 #else
-#define LP_FADVISE_SEQUENTIAL(fd) ((void)(fd))
+#define LP_FADVISE_SEQUENTIAL(fd, size) ((void)(fd), (void)(size))
 #endif
 
 /* pipe(2) with both ends close-on-exec: pipe2 where it exists (Linux, the

@@ -82,7 +82,6 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
                           "cannot read '%s': %s", display, strerror(errno));
         goto done;
     }
-    LP_FADVISE_SEQUENTIAL(fd);
     for (;;) {
         ssize_t r = read(fd, buf, LP_HASH_BUF);
         if (r < 0) {
@@ -95,6 +94,9 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
         }
         if (r == 0) {
             break;
+        }
+        if (total == 0 && (size_t)r == LP_HASH_BUF) {
+            LP_FADVISE_SEQUENTIAL(fd, LP_FADVISE_MIN); /* more than one chunk */
         }
         total += (uint64_t)r;
         if (total > max_size) {

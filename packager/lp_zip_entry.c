@@ -296,7 +296,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
                             "path", f->source_path, "cannot read '%s': %s", f->source_path,
                             strerror(errno));
     }
-    LP_FADVISE_SEQUENTIAL(fd);
+    LP_FADVISE_SEQUENTIAL(fd, f->size);
     int rc = LP_OK;
     *total = 0;
     for (;;) {
