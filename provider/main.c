@@ -1,11 +1,16 @@
 /*
- * main: terraform-provider-lambda's entry point. It names the provider's
- * resources and hands the process to the plugin SDK (tfp_serve.h).
+ * main: terraform-provider-lambda's front binary. It links libc only: it
+ * answers --version and --help itself and, to serve, loads the serving
+ * library (plugin.c, TFP_SERVE_LIBRARY, kept beside it) through the SDK's
+ * tfp_launch (tfp_serve.h, "Two-part plugins").
  */
 #include <stdio.h>
 
-#include "resources.h"
 #include "tfp_serve.h"
+
+#ifndef TFP_SERVE_LIBRARY
+#error "TFP_SERVE_LIBRARY (the serving library's file name) must be defined"
+#endif
 
 #ifndef TFP_VERSION
 #define TFP_VERSION "0.0.0"
@@ -31,18 +36,17 @@ static void usage(const char *argv0)
             "  <dir>/registry.terraform.io/lambdapack/lambda/%s/linux_amd64/"
             "terraform-provider-lambda_v%s\n"
             "followed by `terraform init`, or with dev_overrides pointing at the directory\n"
-            "that contains %s. See README.md for both set-ups.\n"
+            "that contains %s. Either way, keep %s\n"
+            "beside the binary: it is the part that serves Terraform. See README.md for\n"
+            "both set-ups.\n"
             "\n"
             "Options: --version, --help, --debug (serve for TF_REATTACH_PROVIDERS, for\n"
             "developers).\n",
-            TFP_VERSION, TFP_VERSION, TFP_VERSION, argv0);
+            TFP_VERSION, TFP_VERSION, TFP_VERSION, argv0, TFP_SERVE_LIBRARY);
 }
 
 int main(int argc, char **argv)
 {
-    static const tfp_resource_type *resources[1];
-    resources[0] = resource_package_type();
-    const tfp_provider_def def = {.resources = resources, .n_resources = 1};
     tfp_serve_options opts = TFP_SERVE_OPTIONS_INIT;
     opts.argc = argc;
     opts.argv = argv;
@@ -50,5 +54,5 @@ int main(int argc, char **argv)
     opts.release = TFP_VERSION;
     opts.registry_address = "registry.terraform.io/lambdapack/lambda";
     opts.usage = usage;
-    return tfp_serve(&def, &opts);
+    return tfp_launch(&opts, TFP_SERVE_LIBRARY);
 }

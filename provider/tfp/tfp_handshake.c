@@ -13,10 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-bool tfp_handshake_cookie_ok(const char *value)
-{
-    return value != NULL && strcmp(value, TFP_MAGIC_COOKIE_VALUE) == 0;
-}
+/* tfp_handshake_cookie_ok lives in tfp_launch.c: the front binary needs it. */
 
 int tfp_handshake_negotiate(const char *offered, int *version, tfp_error *err)
 {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tfp_handshake.h"
+#include "tfp_launch.h"
 #include "tfp_log.h"
 #include "tfp_rpc.h"
 #include "tfp_server.h"
@@ -71,33 +72,6 @@ static void install_signals(bool debug)
         signal(SIGINT, SIG_IGN);
     }
     signal(SIGPIPE, SIG_IGN);
-}
-
-/* Returns -1 to go on serving, else the exit status (--version, --help, bad use). */
-static int parse_args(serve_state *st)
-{
-    const tfp_serve_options *o = st->opts;
-    const char *argv0 = o->argc > 0 ? o->argv[0] : o->name;
-    for (int i = 1; i < o->argc; i++) {
-        if (strcmp(o->argv[i], "--version") == 0 || strcmp(o->argv[i], "-version") == 0) {
-            printf("%s %s (plugin protocol %d)\n", o->name, o->release, TFP_APP_PROTOCOL_VERSION);
-            return 0;
-        }
-        if (strcmp(o->argv[i], "--help") == 0 || strcmp(o->argv[i], "-h") == 0) {
-            o->usage(argv0);
-            return 0;
-        }
-        if (strcmp(o->argv[i], "--debug") != 0) {
-            o->usage(argv0);
-            return 1;
-        }
-        st->debug = true;
-    }
-    if (!st->debug && !tfp_handshake_cookie_ok(getenv(TFP_MAGIC_COOKIE_KEY))) {
-        o->usage(argv0);
-        return 1;
-    }
-    return -1;
 }
 
 /* Protocol negotiation and, when Terraform sent its certificate, our identity. */
@@ -229,7 +203,7 @@ int tfp_serve(const tfp_provider_def *def, const tfp_serve_options *opts)
     memset(&st, 0, sizeof(st));
     st.opts = opts;
     clock_gettime(CLOCK_MONOTONIC, &st.t_start);
-    int rc = parse_args(&st);
+    int rc = tfp_launch_parse_args(opts, &st.debug);
     if (rc >= 0) {
         return rc;
     }
