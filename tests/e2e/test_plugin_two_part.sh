@@ -32,9 +32,11 @@ refused() {
 refused missing "cannot load $E2E_SERVE_LIB.*directory of the binary"
 
 # A shared object that is not a serving library.
-zlib=$(find /lib /usr/lib -name 'libz.so.1' 2>/dev/null | head -n 1)
-[ -n "$zlib" ] || e2e_fail "no libz.so.1 to stand in for a foreign library"
-cp "$zlib" "$alone/$E2E_SERVE_LIB"
+cat >"$E2E_WORK/foreign.c" <<'C'
+int not_a_plugin(void) { return 0; }
+C
+cc -shared -fPIC -o "$alone/$E2E_SERVE_LIB" "$E2E_WORK/foreign.c" ||
+    e2e_fail "cannot build the foreign library"
 refused foreign "$E2E_SERVE_LIB has no symbol tfp_plugin_"
 
 # A serving library of another release.
