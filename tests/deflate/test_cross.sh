@@ -27,6 +27,7 @@ mkdir -p "$OUT"
 "$CC" -std=c11 -O2 -static -D_GNU_SOURCE -Wall -Wextra -Werror \
     -I"$ROOT/packager" -I"$ROOT/tests/packager" \
     "$HERE/golden.c" "$ROOT/tests/packager/testutil_corpus.c" "$ROOT/packager/lp_deflate.c" \
+    "$ROOT/packager/lp_deflate_block.c" \
     -o "$OUT/deflate_golden"
 readelf -h "$OUT/deflate_golden" | grep -q "$ENDIAN" || {
     echo "FAIL: $OUT/deflate_golden is not $ENDIAN" >&2
