@@ -440,26 +440,11 @@ static int cancelled(lp_error *err, const char *output_path)
                         "build of '%s' cancelled: no ZIP was written", output_path);
 }
 
-int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
-                      lp_zip_info *info, lp_error *err)
+/* The arguments and the output's place: a regular file or nothing. */
+static int check_args(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                      lp_error *err)
 {
-    static const lp_zip_options defaults = LP_ZIP_OPTIONS_INIT;
-    int rc = LP_OK;
-    char *tmp = NULL;
-    zip_t *za = NULL;
-    int tmp_exists = 0;
-    pipeline p;
-    lp_pool pool = {.started = 0};
-    worker_arg wa;
-    int pipeline_ready = 0;
     struct stat st;
-    lp_progress_reporter rep;
-    int rep_ready = 0;
-
-    memset(&p, 0, sizeof(p));
-    if (opts == NULL) {
-        opts = &defaults;
-    }
     if (opts->version != LP_ZIP_OPTIONS_VERSION) {
         return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "", "lp_zip_options of version %u",
                             opts->version);
@@ -479,30 +464,115 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
                             "cannot write '%s': %s", output_path,
                             S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
     }
-    if ((rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
-        return rc;
-    }
-    /* Reserve a unique name beside the output (mkstemps: O_EXCL, random). */
-    if (asprintf(&tmp, "%s.XXXXXX.tmp", output_path) < 0) {
-        tmp = NULL;
+    return LP_OK;
+}
+
+/* Reserves a unique name beside the output (mkstemps: O_EXCL, random) into
+ * *tmp (the caller frees it, and removes the file once *tmp is set and the
+ * call succeeded). */
+static int open_temp(const char *output_path, char **tmp, lp_error *err)
+{
+    if (asprintf(tmp, "%s.XXXXXX.tmp", output_path) < 0) {
+        *tmp = NULL;
         return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
-    int fd = mkstemps(tmp, 4);
+    int fd = mkstemps(*tmp, 4);
     if (fd < 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
-                          "cannot write '%s': %s", output_path, strerror(errno));
-        goto done;
+        return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
+                            "cannot write '%s': %s", output_path, strerror(errno));
     }
-    tmp_exists = 1;
     /* The ZIP is readable by everyone, like a file made under umask 022;
      * libzip copies this mode to the file it writes. */
     if (fchmod(fd, 0644) != 0) {
-        rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
-                          strerror(errno));
+        int e = errno;
         close(fd);
-        goto done;
+        unlink(*tmp);
+        return lp_error_set(err, LP_EIO, e, -1, "output_path", *tmp, "cannot write '%s': %s", *tmp,
+                            strerror(e));
     }
     close(fd);
+    return LP_OK;
+}
+
+/* The pipeline's slots, spill directory and locks (p->rep set already). */
+static int pipeline_init(pipeline *p, const lp_manifest *m, const char *output_path, lp_error *err)
+{
+    p->m = m;
+    p->level = m->level;
+    p->store = m->level > 0 ? lp_store_default() : NULL;
+    p->n = m->n_files;
+    if ((p->spill_dir = strdup(output_path)) == NULL ||
+        (p->slots = calloc(p->n, sizeof(*p->slots))) == NULL) {
+        return lp_error_nomem(err);
+    }
+    char *slash = strrchr(p->spill_dir, '/');
+    if (slash == NULL) {
+        strcpy(p->spill_dir, ".");
+    } else {
+        *(slash == p->spill_dir ? slash + 1 : slash) = '\0';
+    }
+    uint64_t at = 0;
+    for (size_t i = 0; i < p->n; at += m->files[i].size, i++) {
+        p->slots[i].e.fd = -1;
+        p->slots[i].input_at = at;
+        if (m->files[i].is_dir) {
+            p->slots[i].state = SLOT_RELEASED;
+        }
+    }
+    while (p->lowest_unreleased < p->n && p->slots[p->lowest_unreleased].state == SLOT_RELEASED) {
+        p->lowest_unreleased++;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    return LP_OK;
+}
+
+/* Why zip_close failed: a cancel, a worker's error, or libzip's own. */
+static int close_error(pipeline *p, zip_t *za, const char *output_path, lp_error *err)
+{
+    pthread_mutex_lock(&p->mu);
+    int failed = p->failed;
+    pthread_mutex_unlock(&p->mu);
+    if (lp_progress_cancelled(p->rep)) {
+        return cancelled(err, output_path);
+    }
+    if (failed) {
+        if (err != NULL) {
+            *err = p->err;
+        }
+        return p->err.code;
+    }
+    return lp_error_set(err, LP_EIO, 0, -1, "output_path", output_path, "cannot write '%s': %s",
+                        output_path, zip_strerror(za));
+}
+
+int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                      lp_zip_info *info, lp_error *err)
+{
+    static const lp_zip_options defaults = LP_ZIP_OPTIONS_INIT;
+    int rc = LP_OK;
+    char *tmp = NULL;
+    zip_t *za = NULL;
+    int tmp_exists = 0;
+    pipeline p;
+    lp_pool pool = {.started = 0};
+    worker_arg wa;
+    int pipeline_ready = 0;
+    lp_progress_reporter rep;
+    int rep_ready = 0;
+
+    memset(&p, 0, sizeof(p));
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    if ((rc = check_args(m, output_path, opts, err)) < 0 ||
+        (rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
+        return rc;
+    }
+    if ((rc = open_temp(output_path, &tmp, err)) < 0) {
+        goto done;
+    }
+    tmp_exists = 1;
 
     int zerr = 0;
     if ((za = zip_open(tmp, ZIP_TRUNCATE, &zerr)) == NULL) {
@@ -523,36 +593,9 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
         goto done;
     }
     p.rep = &rep;
-    p.m = m;
-    p.level = m->level;
-    p.store = m->level > 0 ? lp_store_default() : NULL;
-    p.n = m->n_files;
-    if ((p.spill_dir = strdup(output_path)) == NULL ||
-        (p.slots = calloc(p.n, sizeof(*p.slots))) == NULL) {
-        rc = lp_error_nomem(err);
+    if ((rc = pipeline_init(&p, m, output_path, err)) < 0) {
         goto done;
     }
-    {
-        char *slash = strrchr(p.spill_dir, '/');
-        if (slash == NULL) {
-            strcpy(p.spill_dir, ".");
-        } else {
-            *(slash == p.spill_dir ? slash + 1 : slash) = '\0';
-        }
-    }
-    uint64_t at = 0;
-    for (size_t i = 0; i < p.n; at += m->files[i].size, i++) {
-        p.slots[i].e.fd = -1;
-        p.slots[i].input_at = at;
-        if (m->files[i].is_dir) {
-            p.slots[i].state = SLOT_RELEASED;
-        }
-    }
-    while (p.lowest_unreleased < p.n && p.slots[p.lowest_unreleased].state == SLOT_RELEASED) {
-        p.lowest_unreleased++;
-    }
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
     pipeline_ready = 1;
 
     /* Workers start first: nothing in libzip may wait on an entry before
@@ -566,20 +609,7 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
         goto done;
     }
     if (zip_close(za) < 0) {
-        pthread_mutex_lock(&p.mu);
-        int failed = p.failed;
-        pthread_mutex_unlock(&p.mu);
-        if (lp_progress_cancelled(&rep)) {
-            rc = cancelled(err, output_path);
-        } else if (failed) {
-            rc = p.err.code;
-            if (err != NULL) {
-                *err = p.err;
-            }
-        } else {
-            rc = lp_error_set(err, LP_EIO, 0, -1, "output_path", output_path,
-                              "cannot write '%s': %s", output_path, zip_strerror(za));
-        }
+        rc = close_error(&p, za, output_path, err);
         goto done;
     }
     za = NULL;
