@@ -294,17 +294,25 @@ static int check_required(checker *c)
     return 0;
 }
 
+int lp_check_handler_form(checker *c, int node)
+{
+    lp_error form = LP_ERROR_INIT;
+    if (lp_spec_check_handler_form(c->o->handler, node, &form) == 0) {
+        return 1;
+    }
+    return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
+                        "%s Lambda would fail with Runtime.MalformedHandlerName.", form.message);
+}
+
 /* ---- Node.js handler ---------------------------------------------------- */
 
 static int check_node_handler(checker *c)
 {
     const char *h = c->o->handler;
     const char *dot = lp_spec_handler_dot(h, 1);
-    lp_error form = LP_ERROR_INIT;
-    if (lp_spec_check_handler_form(h, 1, &form) < 0) {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "%s Lambda would fail with Runtime.MalformedHandlerName.",
-                            form.message);
+    int formed = lp_check_handler_form(c, 1);
+    if (formed != 1) {
+        return formed;
     }
     char file[PATHBUF];
     char func[PATHBUF];

@@ -69,6 +69,12 @@ void lp_check_find_module(const lp_manifest *m, const char *rel, modref *out);
 
 /* Gives the bytes of f: borrowed inline content, or a buffer read through
  * the manifest into *owned (caller frees). */
+/* The "Malformed handler" finding, in validation's words, when the handler
+ * does not have the runtime's form (node: Node.js's, else Python's).
+ * Returns 1 when the form is right, else what adding the finding returned
+ * (0, or < 0). */
+int lp_check_handler_form(checker *c, int node);
+
 int lp_check_file_bytes(checker *c, const lp_file *f, const unsigned char **data, size_t *len,
                         unsigned char **owned);
 

@@ -111,11 +111,9 @@ int lp_check_py_handler(checker *c)
 {
     const char *h = c->o->handler;
     const char *dot = lp_spec_handler_dot(h, 0);
-    lp_error form = LP_ERROR_INIT;
-    if (lp_spec_check_handler_form(h, 0, &form) < 0) {
-        return lp_check_add(c, LP_CHECK_ERROR, "handler", -1, NULL, 0, "Malformed handler",
-                            "%s Lambda would fail with Runtime.MalformedHandlerName.",
-                            form.message);
+    int formed = lp_check_handler_form(c, 0);
+    if (formed != 1) {
+        return formed;
     }
     const char *func = dot + 1;
     char rel[PATHBUF];

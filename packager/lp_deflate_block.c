@@ -24,22 +24,32 @@ void lp_deflate_flush_out(lp_deflate *s)
 }
 
 /* Appends n <= 32 bits, least significant first (RFC 1951 3.1.1). */
+/* Appends n <= 32 bits to the bit buffer *bb holding *bc bits, least
+ * significant first (RFC 1951 3.1.1), moving each 4 whole bytes to out at
+ * *op. The one bit writer: lp_deflate_put_bits runs it on the stream's
+ * state, put_symbols on copies in locals. */
+static inline void append_bits(uint64_t *bb, unsigned *bc, unsigned char *out, size_t *op,
+                               uint32_t bits, unsigned n)
+{
+    *bb |= (uint64_t)bits << *bc;
+    *bc += n;
+    if (*bc >= 32) {
+        unsigned char *o = out + *op;
+        o[0] = (unsigned char)*bb;
+        o[1] = (unsigned char)(*bb >> 8);
+        o[2] = (unsigned char)(*bb >> 16);
+        o[3] = (unsigned char)(*bb >> 24);
+        *op += 4;
+        *bb >>= 32;
+        *bc -= 32;
+    }
+}
+
 void lp_deflate_put_bits(lp_deflate *s, uint32_t bits, unsigned n)
 {
-    s->bitbuf |= (uint64_t)bits << s->bitcount;
-    s->bitcount += n;
-    if (s->bitcount >= 32) {
-        unsigned char *o = s->out + s->outpos;
-        o[0] = (unsigned char)s->bitbuf;
-        o[1] = (unsigned char)(s->bitbuf >> 8);
-        o[2] = (unsigned char)(s->bitbuf >> 16);
-        o[3] = (unsigned char)(s->bitbuf >> 24);
-        s->outpos += 4;
-        s->bitbuf >>= 32;
-        s->bitcount -= 32;
-        if (s->outpos > OUTSZ - 8) {
-            lp_deflate_flush_out(s);
-        }
+    append_bits(&s->bitbuf, &s->bitcount, s->out, &s->outpos, bits, n);
+    if (s->outpos > OUTSZ - 8) {
+        lp_deflate_flush_out(s);
     }
 }
 
@@ -325,30 +335,18 @@ static void put_symbols(lp_deflate *s, const uint8_t *llen, const uint16_t *lcod
     unsigned char *out = s->out;
     size_t op = s->outpos;
     const uint32_t *syms = s->syms;
-#define PUT_BITS(bits, n)                                                                          \
-    do {                                                                                           \
-        bb |= (uint64_t)(bits) << bc;                                                              \
-        bc += (n);                                                                                 \
-        if (bc >= 32) {                                                                            \
-            out[op] = (unsigned char)bb;                                                           \
-            out[op + 1] = (unsigned char)(bb >> 8);                                                \
-            out[op + 2] = (unsigned char)(bb >> 16);                                               \
-            out[op + 3] = (unsigned char)(bb >> 24);                                               \
-            op += 4;                                                                               \
-            bb >>= 32;                                                                             \
-            bc -= 32;                                                                              \
-        }                                                                                          \
-    } while (0)
     for (uint32_t i = 0; i < s->nsyms; i++) {
         uint32_t v = syms[i];
         if (v < 256) {
-            PUT_BITS(lcode[v], llen[v]);
+            append_bits(&bb, &bc, out, &op, lcode[v], llen[v]);
         } else {
             uint32_t len = v & 511, dist = v >> 9;
             unsigned lc = s->len_code[len], dc = dist_sym(s, dist);
             unsigned ln = llen[257 + lc], dn = dlen[dc];
-            PUT_BITS(lcode[257 + lc] | (len - LEN_BASE[lc]) << ln, ln + LEN_EXTRA[lc]);
-            PUT_BITS(dcode[dc] | (dist - DIST_BASE[dc]) << dn, dn + DIST_EXTRA[dc]);
+            append_bits(&bb, &bc, out, &op, lcode[257 + lc] | (len - LEN_BASE[lc]) << ln,
+                        ln + LEN_EXTRA[lc]);
+            append_bits(&bb, &bc, out, &op, dcode[dc] | (dist - DIST_BASE[dc]) << dn,
+                        dn + DIST_EXTRA[dc]);
         }
         if (op > OUTSZ - 16) {
             s->bitbuf = bb;
@@ -358,7 +356,6 @@ static void put_symbols(lp_deflate *s, const uint8_t *llen, const uint16_t *lcod
             op = s->outpos;
         }
     }
-#undef PUT_BITS
     s->bitbuf = bb;
     s->bitcount = bc;
     s->outpos = op;
