@@ -9,7 +9,7 @@
  * An entry is never trusted for what its name claims: anyone who can write
  * the directory (or restore it from a CI cache) can plant a file under any
  * key. Each entry therefore carries a MAC, <key>.mac: HMAC-SHA256 over the
- * key, the writer's identity (LP_ZIP_WRITER, libzip's version) and the
+ * key, the writer's identity (LP_ZIP_WRITER) and the
  * entry's SHA-256 and size, with a key
  * that lives outside the cache directory (see cache_key). An entry whose MAC
  * does not verify (planted, damaged, truncated, from another writer, or
@@ -33,7 +33,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <zip.h>
 
 #include "lp_fs.h"
 #include "lp_hash.h"
@@ -72,7 +71,7 @@ static int entry_path(char *buf, size_t len, const char *dir, const char *key, l
 /* What changes the bytes for a manifest besides the manifest itself. */
 static void writer_id(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s libzip-%s", LP_ZIP_WRITER, zip_libzip_version());
+    snprintf(buf, len, "%s", LP_ZIP_WRITER);
 }
 
 /*

@@ -30,8 +30,8 @@ int lp_fs_replace(const char *from, const char *to, lp_error *err);
 /* fsyncs a file (is_dir 0) or directory by path; 0 or -errno. */
 int lp_fs_sync(const char *path, int is_dir);
 
-/* True when name is a temporary file this packager (or libzip under it)
- * makes for the file base: base.XXXXXX.tmp or base.XXXXXX.tmp.XXXXXX, X
+/* True when name is a temporary file this packager makes (or, before
+ * lp_zip_hdr, libzip under it made) for the file base: base.XXXXXX.tmp or base.XXXXXX.tmp.XXXXXX, X
  * alphanumeric. base NULL: any base ending in ".zip". */
 int lp_fs_is_temp_name(const char *name, const char *base);
 

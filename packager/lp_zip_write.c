@@ -1,21 +1,18 @@
 /*
  * lp_zip_write: writes a manifest as a reproducible ZIP.
  *
- * libzip is the container writer; the entry data is prepared here. Worker
- * threads build each entry with lp_zip_entry (stream the file, check its
- * SHA-256 against the manifest, deflate it with our frozen encoder
- * lp_deflate, decode the result again with libdeflate or zlib and compare
- * size and CRC);
- * every entry is handed to libzip through a zip_source_function whose
- * ZIP_SOURCE_STAT reports the compression method together with size,
- * compressed size and CRC, so libzip copies the bytes as they are instead of
- * compressing again. Entries are processed in archive order within a byte
- * budget (LP_ZIP_BUDGET, but always at least the entry libzip waits for);
- * an entry keeps at most LP_ZIP_ENTRY_SPILL bytes in memory, so memory is
- * bounded by a constant per worker, whatever the file sizes. Timestamps,
- * attributes and names are fixed here so the bytes depend on the manifest
- * only. The archive is written to a temporary file beside the output and
- * renamed over it; this module never leaves a partial ZIP.
+ * Worker threads build each entry's data with lp_zip_entry (stream the
+ * file, check its SHA-256 against the manifest, deflate it with our frozen
+ * encoder lp_deflate, decode the result again with libdeflate or zlib and
+ * compare size and CRC); the calling thread writes the container itself,
+ * in archive order, with the records of lp_zip_hdr, so no library takes
+ * part in a byte of the ZIP. Entries are processed in archive order within
+ * a byte budget (LP_ZIP_BUDGET, but always at least the entry the writer
+ * waits for); an entry keeps at most LP_ZIP_ENTRY_SPILL bytes in memory, so
+ * memory is bounded by a constant per worker, whatever the file sizes. The
+ * ZIP is written once, through one buffer, and hashed on the way out; it
+ * goes to a temporary file beside the output, is made durable and is
+ * renamed over it: this module never leaves a partial ZIP.
  */
 #include "lp_zip.h"
 
@@ -27,6 +24,7 @@
 #include "lp_progress_int.h"
 #include "lp_store.h"
 #include "lp_zip_entry.h"
+#include "lp_zip_hdr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,10 +36,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 /* Bytes of file data and compressed output in flight at once (besides the
- * entry libzip is waiting for, which is always allowed). */
+ * entry the writer is waiting for, which is always allowed). */
 #define LP_ZIP_BUDGET ((size_t)64 << 20)
 
 /* Entries of at least LP_ZIP_EARLY_MIN bytes start as soon as they are
@@ -52,19 +49,15 @@
 #define LP_ZIP_EARLY_MIN ((uint64_t)1 << 20)
 #define LP_ZIP_LOOKAHEAD ((uint64_t)32 << 20)
 
-/* MS-DOS date and time of every entry: 1980-01-01 00:00:00, the earliest a
- * ZIP can express (date = (year-1980)<<9 | month<<5 | day). */
-#define LP_ZIP_DOS_DATE ((zip_uint16_t)((0 << 9) | (1 << 5) | 1))
-#define LP_ZIP_DOS_TIME ((zip_uint16_t)0)
-
 enum slot_state { SLOT_PENDING, SLOT_READY, SLOT_FAILED, SLOT_RELEASED };
 
 typedef struct slot {
     enum slot_state state;
-    lp_zip_entry e;    /* what libzip copies: deflated or stored bytes, sizes, CRC */
+    lp_zip_entry e;    /* what the ZIP holds: deflated or stored bytes, sizes, CRC */
     size_t cost;       /* bytes charged to the budget */
     int started;       /* a worker has taken it */
     uint64_t input_at; /* input bytes of the entries before it */
+    uint64_t offset;   /* of its local header in the ZIP, once written */
 } slot;
 
 typedef struct pipeline {
@@ -75,7 +68,7 @@ typedef struct pipeline {
     size_t n;
     size_t next_start;        /* first entry in archive order no worker has taken */
     size_t next_early;        /* first large entry not taken (LP_ZIP_EARLY_MIN) */
-    size_t lowest_unreleased; /* the entry libzip needs next (or later) */
+    size_t lowest_unreleased; /* the entry the writer needs next (or later) */
     size_t inflight;
     int abort;
     int failed;
@@ -87,15 +80,7 @@ typedef struct pipeline {
     lp_progress_reporter *rep;
 } pipeline;
 
-typedef struct entry_src {
-    pipeline *p;
-    size_t index;
-    size_t offset;
-    int opened;
-    zip_error_t error;
-} entry_src;
-
-/* Memory an entry holds until libzip copies it: its data, at most
+/* Memory an entry holds until the writer copies it: its data, at most
  * LP_ZIP_ENTRY_SPILL (the rest waits in a temporary file). Reading and
  * compressing are streamed through per-worker buffers of constant size. */
 static size_t entry_cost(const pipeline *p, const lp_file *f)
@@ -163,7 +148,7 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
 
 /* The entry a free worker takes next (called with p->mu held): a large
  * entry within the look-ahead when the budget allows, else the next one in
- * archive order when the budget allows or libzip waits for it. */
+ * archive order when the budget allows or the writer waits for it. */
 static size_t pick(pipeline *p)
 {
     const lp_file *files = p->m->files;
@@ -223,7 +208,7 @@ static void *worker(void *arg)
             pthread_cond_wait(&p->cv, &p->mu);
         }
         if (!p->abort && lp_progress_cancelled(p->rep)) {
-            p->abort = 1; /* every worker and libzip's wait stop */
+            p->abort = 1; /* every worker and the writer's wait stop */
             pthread_cond_broadcast(&p->cv);
         }
         if (p->abort || i == PICK_NONE) {
@@ -259,158 +244,222 @@ static void release(pipeline *p, size_t i)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Waits until entry i is processed; 0 when ready, -1 when failed. libzip
- * handles entries in order, so once it asks for entry i it is done with every
- * earlier one: any it did not open and close (it need not, e.g. for empty
- * entries) is released here, or the budget could stay charged forever. */
-static int wait_ready(pipeline *p, size_t i, int allow_released)
+/* Waits until entry i is processed: 0 when ready, -1 when it failed or the
+ * build stops. */
+static int wait_ready(pipeline *p, size_t i)
 {
     pthread_mutex_lock(&p->mu);
-    for (size_t j = p->lowest_unreleased; j < i; j++) {
-        slot *s = &p->slots[j];
-        if (s->state == SLOT_READY) {
-            lp_zip_entry_release(&s->e);
-            p->inflight -= s->cost;
-            s->state = SLOT_RELEASED;
-        }
-    }
-    while (p->lowest_unreleased < p->n && p->slots[p->lowest_unreleased].state == SLOT_RELEASED) {
-        p->lowest_unreleased++;
-    }
-    pthread_cond_broadcast(&p->cv);
     while (p->slots[i].state == SLOT_PENDING && !p->abort) {
         pthread_cond_wait(&p->cv, &p->mu);
     }
-    int ok =
-        p->slots[i].state == SLOT_READY || (allow_released && p->slots[i].state == SLOT_RELEASED);
+    int ok = p->slots[i].state == SLOT_READY;
     pthread_mutex_unlock(&p->mu);
     return ok ? 0 : -1;
 }
 
-static zip_int64_t entry_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+/* ---- the container: written in archive order through one buffer ---- */
+
+/* The output buffer; a header with the longest name fits in it. */
+#define LP_ZIP_OUT_BUF ((size_t)1 << 20)
+
+/* The temporary ZIP as it is written: every byte goes through buf, or
+ * straight to fd when it is large, and is hashed on its way out, so the
+ * ZIP's SHA-256 needs no second read. */
+typedef struct zout {
+    int fd;
+    const char *output_path; /* for messages: the name the user knows */
+    unsigned char *buf;
+    size_t len;
+    uint64_t off; /* bytes put so far, buffered ones included */
+    EVP_MD_CTX *sha;
+} zout;
+
+static int write_error(lp_error *err, const char *output_path, int e)
 {
-    entry_src *es = ud;
-    pipeline *p = es->p;
-    slot *s = &p->slots[es->index];
-    switch (cmd) {
-    case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-                                              ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-                                              -1);
-    case ZIP_SOURCE_STAT: {
-        if (len < sizeof(zip_stat_t)) {
-            zip_error_set(&es->error, ZIP_ER_INVAL, 0);
-            return -1;
-        }
-        /* The slot keeps its stat fields after its data is released. */
-        if (wait_ready(p, es->index, 1) < 0) {
-            zip_error_set(&es->error, ZIP_ER_READ, EIO);
-            return -1;
-        }
-        zip_stat_t *st = data;
-        zip_stat_init(st);
-        st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
-        st->size = s->e.size;
-        st->comp_size = s->e.comp_size;
-        st->comp_method = s->e.deflated ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
-        st->crc = s->e.crc;
-        return sizeof(zip_stat_t);
-    }
-    case ZIP_SOURCE_OPEN:
-        if (lp_progress_cancelled(p->rep) || wait_ready(p, es->index, 0) < 0) {
-            zip_error_set(&es->error, ZIP_ER_READ, EIO);
-            return -1;
-        }
-        es->offset = 0;
-        es->opened = 1;
-        return 0;
-    case ZIP_SOURCE_READ: {
-        if (!es->opened || s->state != SLOT_READY) {
-            zip_error_set(&es->error, ZIP_ER_READ, EIO);
-            return -1;
-        }
-        int64_t n = lp_zip_entry_read(&s->e, es->offset, data, len > SIZE_MAX ? SIZE_MAX : len);
-        if (n < 0) {
-            zip_error_set(&es->error, ZIP_ER_READ, errno);
-            return -1;
-        }
-        es->offset += (size_t)n;
-        return (zip_int64_t)n;
-    }
-    case ZIP_SOURCE_CLOSE:
-        /* libzip reads an entry once: its data can go now. */
-        es->opened = 0;
-        release(p, es->index);
-        return 0;
-    case ZIP_SOURCE_ERROR:
-        return zip_error_to_data(&es->error, data, len);
-    case ZIP_SOURCE_FREE:
-        zip_error_fini(&es->error);
-        free(es);
-        return 0;
-    default:
-        zip_error_set(&es->error, ZIP_ER_OPNOTSUPP, 0);
-        return -1;
-    }
+    return lp_error_set(err, LP_EIO, e, -1, "output_path", output_path, "cannot write '%s': %s",
+                        output_path, strerror(e));
 }
 
-static int zip_fail(lp_error *err, zip_error_t *ze, const char *what, const char *path)
+static int zout_init(zout *o, const char *output_path, lp_error *err)
 {
-    int se = zip_error_code_system(ze);
-    return lp_error_set(err, LP_EIO, zip_error_system_type(ze) == ZIP_ET_SYS ? se : 0, -1,
-                        "output_path", path, "cannot %s '%s': %s", what, path,
-                        zip_error_strerror(ze));
-}
-
-/* Adds every entry of m to za; the function sources refer to p. */
-static int add_entries(zip_t *za, pipeline *p, const char *tmp, lp_error *err)
-{
-    const lp_manifest *m = p->m;
-    for (size_t i = 0; i < m->n_files; i++) {
-        const lp_file *f = &m->files[i];
-        zip_int64_t idx;
-        zip_uint32_t attr;
-        if (f->is_dir) {
-            idx = zip_dir_add(za, f->archive_path, ZIP_FL_ENC_UTF_8);
-            attr = ((zip_uint32_t)(S_IFDIR | 0755) << 16) | 0x10; /* + MS-DOS directory bit */
-        } else {
-            entry_src *es = calloc(1, sizeof(*es));
-            if (es == NULL) {
-                return lp_error_nomem(err);
-            }
-            es->p = p;
-            es->index = i;
-            zip_error_init(&es->error);
-            zip_error_t ze;
-            zip_error_init(&ze);
-            zip_source_t *src = zip_source_function_create(entry_cb, es, &ze);
-            if (src == NULL) {
-                zip_error_fini(&es->error);
-                free(es);
-                int rc = zip_fail(err, &ze, "write", tmp);
-                zip_error_fini(&ze);
-                return rc;
-            }
-            zip_error_fini(&ze);
-            idx = zip_file_add(za, f->archive_path, src, ZIP_FL_ENC_UTF_8);
-            if (idx < 0) {
-                zip_source_free(src);
-            }
-            attr = (zip_uint32_t)(S_IFREG | (f->mode & 0777)) << 16;
-        }
-        if (idx < 0 ||
-            zip_file_set_dostime(za, (zip_uint64_t)idx, LP_ZIP_DOS_TIME, LP_ZIP_DOS_DATE, 0) < 0 ||
-            zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, attr) < 0 ||
-            /* Stored entries (level 0, empty files) are declared so up front;
-             * otherwise libzip would deflate them itself. */
-            ((m->level == 0 || f->size == 0 || f->is_dir) &&
-             zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0)) {
-            return lp_error_set(err, LP_EIO, 0, f->source_index, NULL, f->archive_path,
-                                "cannot add '%s' to '%s': %s", f->archive_path, tmp,
-                                zip_strerror(za));
-        }
+    o->output_path = output_path;
+    if ((o->buf = malloc(LP_ZIP_OUT_BUF)) == NULL || (o->sha = EVP_MD_CTX_new()) == NULL ||
+        EVP_DigestInit_ex(o->sha, EVP_sha256(), NULL) != 1) {
+        return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
     return LP_OK;
+}
+
+static void zout_fini(zout *o)
+{
+    if (o->fd >= 0) {
+        close(o->fd);
+    }
+    free(o->buf);
+    EVP_MD_CTX_free(o->sha);
+}
+
+static int zout_write(zout *o, const unsigned char *data, size_t n, lp_error *err)
+{
+    if (n > 0 && EVP_DigestUpdate(o->sha, data, n) != 1) {
+        return lp_error_nomem_at(err, -1, "output_path", o->output_path);
+    }
+    while (n > 0) {
+        ssize_t w = write(o->fd, data, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            return write_error(err, o->output_path, errno);
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+    return LP_OK;
+}
+
+static int zout_flush(zout *o, lp_error *err)
+{
+    size_t n = o->len;
+    o->len = 0;
+    return zout_write(o, o->buf, n, err);
+}
+
+/* Room for need bytes at the end of the buffer (need <= LP_ZIP_OUT_BUF);
+ * zout_commit then counts what was put there. */
+static unsigned char *zout_reserve(zout *o, size_t need, lp_error *err)
+{
+    if (o->len + need > LP_ZIP_OUT_BUF && zout_flush(o, err) < 0) {
+        return NULL;
+    }
+    return o->buf + o->len;
+}
+
+static void zout_commit(zout *o, size_t n)
+{
+    o->len += n;
+    o->off += n;
+}
+
+static int zout_put(zout *o, const void *data, size_t n, lp_error *err)
+{
+    if (o->len + n <= LP_ZIP_OUT_BUF) {
+        if (n > 0) {
+            memcpy(o->buf + o->len, data, n);
+        }
+        zout_commit(o, n);
+        return LP_OK;
+    }
+    if (zout_flush(o, err) < 0) {
+        return -1;
+    }
+    o->off += n;
+    return zout_write(o, data, n, err);
+}
+
+/* The ZIP's size and SHA-256, once everything is flushed. */
+static int zout_digest(zout *o, lp_zip_info *info, lp_error *err)
+{
+    unsigned char d[32];
+    unsigned int dlen = 0;
+    if (EVP_DigestFinal_ex(o->sha, d, &dlen) != 1 || dlen != sizeof(d)) {
+        return lp_error_nomem_at(err, -1, "output_path", o->output_path);
+    }
+    lp_hash_hex(d, info->sha256_hex);
+    lp_hash_base64(d, info->base64sha256);
+    info->size = o->off;
+    return LP_OK;
+}
+
+/* Entry i's header fields; a released slot keeps its sizes and CRC. */
+static void hdr_of(const pipeline *p, size_t i, lp_zip_hdr *h)
+{
+    const lp_file *f = &p->m->files[i];
+    const slot *s = &p->slots[i];
+    memset(h, 0, sizeof(*h));
+    h->name = f->archive_path;
+    h->name_len = strlen(f->archive_path);
+    h->offset = s->offset;
+    if (f->is_dir) {
+        h->ext_attr = ((uint32_t)(S_IFDIR | 0755) << 16) | 0x10; /* + MS-DOS directory bit */
+        return;
+    }
+    h->size = s->e.size;
+    h->comp_size = s->e.comp_size;
+    h->crc = s->e.crc;
+    h->deflated = s->e.deflated;
+    h->ext_attr = (uint32_t)(S_IFREG | (f->mode & 0777)) << 16;
+}
+
+/* Copies an entry's data (memory, or its temporary file) into the ZIP. */
+static int put_data(zout *o, const lp_file *f, const lp_zip_entry *e, lp_error *err)
+{
+    if (e->fd < 0) {
+        return zout_put(o, e->mem, (size_t)e->comp_size, err);
+    }
+    for (uint64_t done = 0; done < e->comp_size;) {
+        if (o->len == LP_ZIP_OUT_BUF && zout_flush(o, err) < 0) {
+            return -1;
+        }
+        int64_t n = lp_zip_entry_read(e, done, o->buf + o->len, LP_ZIP_OUT_BUF - o->len);
+        if (n <= 0) {
+            int se = n < 0 ? errno : EIO;
+            return lp_error_set(err, LP_EIO, se, f->source_index, NULL, f->archive_path,
+                                "cannot read back the compressed data of '%s': %s", f->archive_path,
+                                strerror(se));
+        }
+        zout_commit(o, (size_t)n);
+        done += (uint64_t)n;
+    }
+    return LP_OK;
+}
+
+/* Local headers and data in archive order, each entry as soon as a worker
+ * has it; then the central directory and the end records. 1 when a worker
+ * failed or the build was cancelled (pipeline_error says which). */
+static int write_container(pipeline *p, zout *o, lp_error *err)
+{
+    const lp_manifest *m = p->m;
+    lp_zip_hdr h;
+    unsigned char *b;
+    for (size_t i = 0; i < m->n_files; i++) {
+        const lp_file *f = &m->files[i];
+        if (strlen(f->archive_path) > LP_ZIP_HDR_NAME_MAX) {
+            return lp_error_set(err, LP_EINVAL, 0, f->source_index, NULL, f->archive_path,
+                                "archive path '%.64s...' is longer than a ZIP can hold",
+                                f->archive_path);
+        }
+        if (lp_progress_cancelled(p->rep) || (!f->is_dir && wait_ready(p, i) < 0)) {
+            return 1;
+        }
+        p->slots[i].offset = o->off;
+        hdr_of(p, i, &h);
+        if ((b = zout_reserve(o, LP_ZIP_HDR_LOCAL_MAX(h.name_len), err)) == NULL) {
+            return -1;
+        }
+        zout_commit(o, lp_zip_hdr_local(&h, b));
+        if (!f->is_dir) {
+            int rc = put_data(o, f, &p->slots[i].e, err);
+            release(p, i);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    uint64_t cd_offset = o->off;
+    int any_zip64 = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        hdr_of(p, i, &h);
+        if ((b = zout_reserve(o, LP_ZIP_HDR_CENTRAL_MAX(h.name_len), err)) == NULL) {
+            return -1;
+        }
+        zout_commit(o, lp_zip_hdr_central(&h, b, &any_zip64));
+    }
+    if ((b = zout_reserve(o, LP_ZIP_HDR_END_MAX, err)) == NULL) {
+        return -1;
+    }
+    zout_commit(o, lp_zip_hdr_end(m->n_files, o->off - cd_offset, cd_offset, any_zip64, b));
+    return zout_flush(o, err);
 }
 
 int lp_zip_write(const lp_manifest *m, const char *output_path, int threads, lp_zip_info *info,
@@ -467,30 +516,28 @@ static int check_args(const lp_manifest *m, const char *output_path, const lp_zi
     return LP_OK;
 }
 
-/* Reserves a unique name beside the output (mkstemps: O_EXCL, random) into
- * *tmp (the caller frees it, and removes the file once *tmp is set and the
- * call succeeded). */
-static int open_temp(const char *output_path, char **tmp, lp_error *err)
+/* Creates a unique file beside the output (mkstemps: O_EXCL, random), its
+ * name into *tmp and its descriptor into *fd (the caller frees *tmp, and
+ * removes the file once *tmp is set and the call succeeded). */
+static int open_temp(const char *output_path, char **tmp, int *fd, lp_error *err)
 {
     if (asprintf(tmp, "%s.XXXXXX.tmp", output_path) < 0) {
         *tmp = NULL;
         return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
-    int fd = mkstemps(*tmp, 4);
-    if (fd < 0) {
+    if ((*fd = mkstemps(*tmp, 4)) < 0) {
         return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
                             "cannot write '%s': %s", output_path, strerror(errno));
     }
-    /* The ZIP is readable by everyone, like a file made under umask 022;
-     * libzip copies this mode to the file it writes. */
-    if (fchmod(fd, 0644) != 0) {
+    /* The ZIP is readable by everyone, like a file made under umask 022. */
+    if (fchmod(*fd, 0644) != 0) {
         int e = errno;
-        close(fd);
+        close(*fd);
+        *fd = -1;
         unlink(*tmp);
         return lp_error_set(err, LP_EIO, e, -1, "output_path", *tmp, "cannot write '%s': %s", *tmp,
                             strerror(e));
     }
-    close(fd);
     return LP_OK;
 }
 
@@ -527,23 +574,33 @@ static int pipeline_init(pipeline *p, const lp_manifest *m, const char *output_p
     return LP_OK;
 }
 
-/* Why zip_close failed: a cancel, a worker's error, or libzip's own. */
-static int close_error(pipeline *p, zip_t *za, const char *output_path, lp_error *err)
+/* Why the writer stopped waiting for an entry: a cancel or a worker's error. */
+static int pipeline_error(pipeline *p, const char *output_path, lp_error *err)
 {
     pthread_mutex_lock(&p->mu);
     int failed = p->failed;
     pthread_mutex_unlock(&p->mu);
-    if (lp_progress_cancelled(p->rep)) {
+    if (lp_progress_cancelled(p->rep) || !failed) {
         return cancelled(err, output_path);
     }
-    if (failed) {
-        if (err != NULL) {
-            *err = p->err;
-        }
-        return p->err.code;
+    if (err != NULL) {
+        *err = p->err;
     }
-    return lp_error_set(err, LP_EIO, 0, -1, "output_path", output_path, "cannot write '%s': %s",
-                        output_path, zip_strerror(za));
+    return p->err.code;
+}
+
+/* Makes the written ZIP durable, then fills *info from the running hash. */
+static int finish_temp(zout *o, lp_zip_info *info, lp_error *err)
+{
+    if (fsync(o->fd) != 0) {
+        return write_error(err, o->output_path, errno);
+    }
+    int fd = o->fd;
+    o->fd = -1;
+    if (close(fd) != 0) {
+        return write_error(err, o->output_path, errno);
+    }
+    return info != NULL ? zout_digest(o, info, err) : LP_OK;
 }
 
 int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
@@ -552,7 +609,7 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
     static const lp_zip_options defaults = LP_ZIP_OPTIONS_INIT;
     int rc = LP_OK;
     char *tmp = NULL;
-    zip_t *za = NULL;
+    zout o = {.fd = -1};
     int tmp_exists = 0;
     pipeline p;
     lp_pool pool = {.started = 0};
@@ -569,17 +626,11 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
         (rc = lp_fs_mkdirs(output_path, 0, err)) < 0) {
         return rc;
     }
-    if ((rc = open_temp(output_path, &tmp, err)) < 0) {
+    if ((rc = open_temp(output_path, &tmp, &o.fd, err)) < 0) {
         goto done;
     }
     tmp_exists = 1;
-
-    int zerr = 0;
-    if ((za = zip_open(tmp, ZIP_TRUNCATE, &zerr)) == NULL) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, zerr);
-        rc = zip_fail(err, &ze, "write", tmp);
-        zip_error_fini(&ze);
+    if ((rc = zout_init(&o, output_path, err)) < 0) {
         goto done;
     }
 
@@ -598,45 +649,28 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
     }
     pipeline_ready = 1;
 
-    /* Workers start first: nothing in libzip may wait on an entry before
-     * they run. */
+    /* Workers start first: the writer waits on them from its first entry. */
     wa.p = &p;
     if (lp_pool_start(&pool, lp_pool_threads(opts->threads, p.n), worker, &wa) == 0) {
         rc = lp_error_set(err, LP_ENOMEM, EAGAIN, -1, NULL, "", "cannot start a worker thread");
         goto done;
     }
-    if ((rc = add_entries(za, &p, tmp, err)) < 0) {
+    if ((rc = write_container(&p, &o, err)) != 0) {
+        rc = rc > 0 ? pipeline_error(&p, output_path, err) : rc;
         goto done;
     }
-    if (zip_close(za) < 0) {
-        rc = close_error(&p, za, output_path, err);
-        goto done;
-    }
-    za = NULL;
     /* The last word before the ZIP takes its place. */
     if (lp_progress_end(&rep)) {
         rc = cancelled(err, output_path);
         goto done;
     }
-    int se;
-    if ((se = lp_fs_sync(tmp, 0)) < 0) {
-        rc = lp_error_set(err, LP_EIO, -se, -1, "output_path", tmp, "cannot write '%s': %s", tmp,
-                          strerror(-se));
-        goto done;
-    }
     /* Hashed before the rename: a failure here must leave the old ZIP. */
-    if (info != NULL && (rc = lp_zip_hash_file(tmp, info, err)) < 0) {
-        goto done;
-    }
-    if ((rc = lp_fs_replace(tmp, output_path, err)) < 0) {
+    if ((rc = finish_temp(&o, info, err)) < 0 || (rc = lp_fs_replace(tmp, output_path, err)) < 0) {
         goto done;
     }
     tmp_exists = 0;
     lp_store_maintain(p.store);
 done:
-    if (za != NULL) {
-        zip_discard(za); /* frees the entry sources */
-    }
     if (pipeline_ready) {
         pthread_mutex_lock(&p.mu);
         p.abort = 1;
@@ -651,6 +685,7 @@ done:
     }
     free(p.slots);
     free(p.spill_dir);
+    zout_fini(&o);
     if (tmp_exists) {
         unlink(tmp);
     }

@@ -10,7 +10,7 @@
  * may have been planted (anyone with the sources can compute the key; CI
  * systems restore cache directories), truncated or damaged, and a hash taken
  * from the file itself proves nothing. Each entry is therefore stored with a
- * MAC (HMAC-SHA256 of the key, the writer's format id and libzip version,
+ * MAC (HMAC-SHA256 of the key, the writer's format id,
  * the ZIP's SHA-256 and size) under a 32-byte secret that lives outside the
  * cache directory: $LAMBDAPACK_CACHE_KEY_FILE, else
  * $XDG_CONFIG_HOME/lambdapack/cache-key, else ~/.config/lambdapack/cache-key,
