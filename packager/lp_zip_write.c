@@ -49,6 +49,11 @@
 #define LP_ZIP_EARLY_MIN ((uint64_t)1 << 20)
 #define LP_ZIP_LOOKAHEAD ((uint64_t)32 << 20)
 
+/* When the writer has caught up with the workers, it sleeps until this many
+ * entries are ready (or a worker waits for memory, or every entry is taken),
+ * so that it wakes once per batch rather than once per entry. */
+#define LP_ZIP_WRITER_BATCH 32
+
 enum slot_state { SLOT_PENDING, SLOT_READY, SLOT_FAILED, SLOT_RELEASED };
 
 typedef struct slot {
@@ -74,9 +79,15 @@ typedef struct pipeline {
     int failed;
     size_t err_index;
     lp_error err;
+    size_t ready_ahead;  /* entries ready and not yet written */
+    int workers_blocked; /* workers waiting for the budget */
+    int all_taken;       /* no entry is left for a worker to take */
+    int writer_waiting;  /* the writer sleeps on wcv for entry writer_at */
+    size_t writer_at;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    lp_store *store; /* NULL: build every entry */
+    pthread_cond_t cv;  /* workers: the budget, the end */
+    pthread_cond_t wcv; /* the writer: its next entry */
+    lp_store *store;    /* NULL: build every entry */
     lp_progress_reporter *rep;
 } pipeline;
 
@@ -87,6 +98,35 @@ static size_t entry_cost(const pipeline *p, const lp_file *f)
 {
     uint64_t sz = p->level > 0 ? lp_deflate_bound(f->size) : f->size;
     return (sz > LP_ZIP_ENTRY_SPILL ? LP_ZIP_ENTRY_SPILL : (size_t)sz) + 1;
+}
+
+/* Whether the writer, waiting for entry i, should go on (called with p->mu
+ * held): the entry failed or the build stops, or it is ready and so is a
+ * batch behind it, or no more will come soon (a worker waits for the writer
+ * to free memory, or there is nothing left to start). */
+static int writer_may_go(const pipeline *p, size_t i)
+{
+    enum slot_state st = p->slots[i].state;
+    if (p->abort || st == SLOT_FAILED || st == SLOT_RELEASED) {
+        return 1;
+    }
+    return st == SLOT_READY &&
+           (p->ready_ahead >= LP_ZIP_WRITER_BATCH || p->workers_blocked > 0 || p->all_taken);
+}
+
+/* Wakes the writer when it may go on (called with p->mu held). */
+static void poke_writer(pipeline *p)
+{
+    if (p->writer_waiting && writer_may_go(p, p->writer_at)) {
+        pthread_cond_signal(&p->wcv);
+    }
+}
+
+/* Wakes everyone: a failure or the end (called with p->mu held). */
+static void wake_all(pipeline *p)
+{
+    pthread_cond_broadcast(&p->cv);
+    pthread_cond_broadcast(&p->wcv);
 }
 
 static void fail_slot(pipeline *p, size_t i, const lp_error *e)
@@ -101,7 +141,7 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
         p->err_index = i;
         p->err = *e;
     }
-    pthread_cond_broadcast(&p->cv);
+    wake_all(p);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -139,7 +179,8 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
     slot *s = &p->slots[i];
     s->e = ze;
     s->state = SLOT_READY;
-    pthread_cond_broadcast(&p->cv);
+    p->ready_ahead++;
+    poke_writer(p);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -196,7 +237,7 @@ static void *worker(void *arg)
             p->err = e;
         }
         p->abort = 1;
-        pthread_cond_broadcast(&p->cv);
+        wake_all(p);
         pthread_mutex_unlock(&p->mu);
         return NULL;
     }
@@ -205,11 +246,18 @@ static void *worker(void *arg)
     for (;;) {
         size_t i = PICK_NONE;
         while (!p->abort && (i = pick(p)) == PICK_WAIT) {
+            p->workers_blocked++;
+            poke_writer(p); /* only it can free memory */
             pthread_cond_wait(&p->cv, &p->mu);
+            p->workers_blocked--;
         }
         if (!p->abort && lp_progress_cancelled(p->rep)) {
             p->abort = 1; /* every worker and the writer's wait stop */
-            pthread_cond_broadcast(&p->cv);
+            wake_all(p);
+        }
+        if (i == PICK_NONE) {
+            p->all_taken = 1;
+            poke_writer(p);
         }
         if (p->abort || i == PICK_NONE) {
             break;
@@ -233,6 +281,9 @@ static void release(pipeline *p, size_t i)
     pthread_mutex_lock(&p->mu);
     slot *s = &p->slots[i];
     if (s->state != SLOT_RELEASED) {
+        if (s->state == SLOT_READY) {
+            p->ready_ahead--;
+        }
         lp_zip_entry_release(&s->e);
         p->inflight -= s->cost;
         s->state = SLOT_RELEASED;
@@ -240,17 +291,25 @@ static void release(pipeline *p, size_t i)
     while (p->lowest_unreleased < p->n && p->slots[p->lowest_unreleased].state == SLOT_RELEASED) {
         p->lowest_unreleased++;
     }
-    pthread_cond_broadcast(&p->cv);
+    if (p->workers_blocked > 0) {
+        pthread_cond_broadcast(&p->cv);
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
 /* Waits until entry i is processed: 0 when ready, -1 when it failed or the
- * build stops. */
+ * build stops. When the writer has to wait, it waits for a batch
+ * (writer_may_go). */
 static int wait_ready(pipeline *p, size_t i)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->slots[i].state == SLOT_PENDING && !p->abort) {
-        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->slots[i].state == SLOT_PENDING) {
+        p->writer_waiting = 1;
+        p->writer_at = i;
+        while (!writer_may_go(p, i)) {
+            pthread_cond_wait(&p->wcv, &p->mu);
+        }
+        p->writer_waiting = 0;
     }
     int ok = p->slots[i].state == SLOT_READY;
     pthread_mutex_unlock(&p->mu);
@@ -571,6 +630,7 @@ static int pipeline_init(pipeline *p, const lp_manifest *m, const char *output_p
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    pthread_cond_init(&p->wcv, NULL);
     return LP_OK;
 }
 
@@ -674,7 +734,7 @@ done:
     if (pipeline_ready) {
         pthread_mutex_lock(&p.mu);
         p.abort = 1;
-        pthread_cond_broadcast(&p.cv);
+        wake_all(&p);
         pthread_mutex_unlock(&p.mu);
         lp_pool_join(&pool);
         for (size_t i = 0; i < p.n; i++) {
@@ -682,6 +742,7 @@ done:
         }
         pthread_mutex_destroy(&p.mu);
         pthread_cond_destroy(&p.cv);
+        pthread_cond_destroy(&p.wcv);
     }
     free(p.slots);
     free(p.spill_dir);
