@@ -37,9 +37,18 @@ static const char *const needles[] = {".env",    ".pem",  ".key",     ".p12",   
 
 static int may_be_sensitive(const char *path)
 {
-    for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
-        if (strstr(path, needles[i]) != NULL) {
+    size_t n = sizeof(needles) / sizeof(needles[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (needles[i][0] != '.' && strstr(path, needles[i]) != NULL) {
             return 1;
+        }
+    }
+    /* The rest start with '.': one pass over the path's dots. */
+    for (const char *dot = strchr(path, '.'); dot != NULL; dot = strchr(dot + 1, '.')) {
+        for (size_t i = 0; i < n; i++) {
+            if (needles[i][0] == '.' && strncmp(dot, needles[i], strlen(needles[i])) == 0) {
+                return 1;
+            }
         }
     }
     return 0;

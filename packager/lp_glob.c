@@ -307,6 +307,9 @@ done:
 
 static int match(const lp_glob *g, const char *path, int is_dir, int parents);
 
+/* Paths of up to this many components are matched without allocating. */
+#define MATCH_STACK_COMPONENTS 32
+
 int lp_glob_match(const lp_glob *g, const char *path, int is_dir)
 {
     return match(g, path, is_dir, 1);
@@ -322,10 +325,33 @@ int lp_glob_negated(const lp_glob *g)
     return g->negated;
 }
 
+/* The usual unanchored one-component pattern (`*.pyc`, `__pycache__/`),
+ * matched against a path itself: the same answer as the general case below,
+ * from the last component alone. */
+static int match_basename(const lp_glob *g, const char *path, size_t plen, int is_dir)
+{
+    size_t end = plen;
+    while (end > 0 && path[end - 1] == '/') {
+        end--;
+    }
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/') {
+        start--;
+    }
+    if (start == end || (g->dir_only && !is_dir)) {
+        return 0;
+    }
+    const lp_glob_seg *sg = &g->segs[1];
+    return seg_match(sg->text, sg->len, path + start, end - start);
+}
+
 static int match(const lp_glob *g, const char *path, int is_dir, int parents)
 {
-    /* Split path into components (empty components are skipped). */
     size_t plen = strlen(path);
+    if (!parents && g->n_segs == 2 && g->segs[0].globstar && !g->segs[1].globstar) {
+        return match_basename(g, path, plen, is_dir);
+    }
+    /* Split path into components (empty components are skipped). */
     size_t nc = 0;
     for (size_t i = 0; i < plen; i++) {
         if (path[i] != '/' && (i == 0 || path[i - 1] == '/')) {
@@ -333,9 +359,13 @@ static int match(const lp_glob *g, const char *path, int is_dir, int parents)
         }
     }
     size_t S = g->n_segs;
-    /* starts[nc], lens[nc], and two DP rows of nc + 1 bytes. */
-    size_t *starts = malloc((nc + 1) * 2 * sizeof(size_t));
-    unsigned char *rows = malloc((nc + 1) * 2);
+    /* starts[nc], lens[nc], and two DP rows of nc + 1 bytes: on the stack for
+     * the usual depths (this runs for every pattern and every path walked). */
+    size_t stack_starts[2 * (MATCH_STACK_COMPONENTS + 1)];
+    unsigned char stack_rows[2 * (MATCH_STACK_COMPONENTS + 1)];
+    int on_heap = nc > MATCH_STACK_COMPONENTS;
+    size_t *starts = on_heap ? malloc((nc + 1) * 2 * sizeof(size_t)) : stack_starts;
+    unsigned char *rows = on_heap ? malloc((nc + 1) * 2) : stack_rows;
     int rc = 0;
     if (starts == NULL || rows == NULL) {
         rc = LP_ENOMEM;
@@ -382,7 +412,9 @@ static int match(const lp_glob *g, const char *path, int is_dir, int parents)
     /* A match that consumed no component at all is a match of nothing. */
     rc = nc > 0 && next[0];
 done:
-    free(starts);
-    free(rows);
+    if (on_heap) {
+        free(starts);
+        free(rows);
+    }
     return rc;
 }

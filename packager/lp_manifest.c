@@ -252,6 +252,44 @@ static int hash_all(lp_file *files, size_t n, int threads, lp_progress_reporter 
 
 /* ---- canonical form ---- */
 
+/* Digits of v in base (8 or 10), at least min_digits of them, into out;
+ * returns the count. (fprintf per entry was a fifth of a no-change plan's
+ * manifest time over 10,000 files.) */
+static size_t put_digits(char *out, uint64_t v, unsigned base, size_t min_digits)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % base);
+        v /= base;
+    } while (v > 0);
+    while (n < min_digits) {
+        tmp[n++] = '0';
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
+/* One entry's line up to the path: "F 0644 <size> <sha256> <len>:". */
+static size_t entry_prefix(const lp_file *e, size_t path_len, char *out)
+{
+    size_t n = 0;
+    out[n++] = e->is_dir ? 'D' : 'F';
+    out[n++] = ' ';
+    n += put_digits(out + n, e->mode, 8, 4);
+    out[n++] = ' ';
+    n += put_digits(out + n, e->size, 10, 1);
+    out[n++] = ' ';
+    memcpy(out + n, e->sha256_hex, 64);
+    n += 64;
+    out[n++] = ' ';
+    n += put_digits(out + n, path_len, 10, 1);
+    out[n++] = ':';
+    return n;
+}
+
 int lp_manifest_canonical(const lp_manifest *m, char **out, lp_error *err)
 {
     char *buf = NULL;
@@ -267,8 +305,11 @@ int lp_manifest_canonical(const lp_manifest *m, char **out, lp_error *err)
     fprintf(f, "entries %zu\n", m->n_files);
     for (size_t i = 0; i < m->n_files; i++) {
         const lp_file *e = &m->files[i];
-        fprintf(f, "%c %04" PRIo32 " %" PRIu64 " %s %zu:%s\n", e->is_dir ? 'D' : 'F', e->mode,
-                e->size, e->sha256_hex, strlen(e->archive_path), e->archive_path);
+        char line[160];
+        size_t plen = strlen(e->archive_path);
+        fwrite(line, 1, entry_prefix(e, plen, line), f);
+        fwrite(e->archive_path, 1, plen, f);
+        fputc('\n', f);
     }
     if (ferror(f) != 0 || fclose(f) != 0) {
         free(buf);

@@ -83,10 +83,13 @@ static char *join(const char *a, const char *b)
     if (a == NULL || a[0] == '\0') {
         return strdup(b);
     }
-    size_t la = strlen(a);
-    if (asprintf(&s, "%s%s%s", a, a[la - 1] == '/' ? "" : "/", b) < 0) {
+    size_t la = strlen(a), lb = strlen(b), slash = a[la - 1] == '/' ? 0 : 1;
+    if ((s = malloc(la + slash + lb + 1)) == NULL) {
         return NULL;
     }
+    memcpy(s, a, la);
+    s[la] = '/';
+    memcpy(s + la + slash, b, lb + 1);
     return s;
 }
 
