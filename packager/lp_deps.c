@@ -216,7 +216,7 @@ static int compute_key(char out[65], const lp_deps_request *req, lp_deps_tool to
     unsigned char d[32];
     unsigned int dl;
     char fmt[16];
-    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, lp_hash_sha256_md(), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
         return -1;
     }

@@ -45,7 +45,7 @@ static int hash_file(const char *path, char out[65], uint64_t *size)
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned char buf[LP_HASH_BUF], d[32];
     unsigned int dl = 0;
-    int rc = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 ? 0 : -1;
+    int rc = ctx != NULL && EVP_DigestInit_ex(ctx, lp_hash_sha256_md(), NULL) == 1 ? 0 : -1;
     *size = 0;
     while (rc == 0) {
         ssize_t got = read(fd, buf, sizeof(buf));

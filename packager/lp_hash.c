@@ -1,21 +1,37 @@
 /*
  * lp_hash: thin helpers over OpenSSL EVP for the SHA-256 digests the
- * manifest and ZIP info report, and their hex/base64 spellings. Owns no
- * state; knows nothing of manifests or ZIPs.
+ * manifest and ZIP info report, and their hex/base64 spellings. Its one
+ * piece of state is the SHA-256 implementation, fetched from OpenSSL once
+ * per process; it knows nothing of manifests or ZIPs.
  */
 #include "lp_hash.h"
 
 #include "lp_error.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+static pthread_once_t g_md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *g_md; /* kept for the process's life */
+
+static void fetch_md(void)
+{
+    g_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *lp_hash_sha256_md(void)
+{
+    pthread_once(&g_md_once, fetch_md);
+    return g_md != NULL ? g_md : EVP_sha256();
+}
+
 int lp_hash_sha256(const void *data, size_t n, unsigned char out[32])
 {
     unsigned int len = 0;
-    if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+    if (EVP_Digest(data, n, out, &len, lp_hash_sha256_md(), NULL) != 1 || len != 32) {
         return LP_ENOMEM;
     }
     return 0;

@@ -11,6 +11,11 @@
 /* Buffer size used to stream files. */
 #define LP_HASH_BUF 65536
 
+/* OpenSSL's SHA-256, fetched once per process: EVP_DigestInit_ex with
+ * EVP_sha256() looks the implementation up again on every call, which is a
+ * tenth of hashing a small file. */
+const struct evp_md_st *lp_hash_sha256_md(void);
+
 /* out = SHA-256(data[0..n)). Returns 0, or LP_ENOMEM. */
 int lp_hash_sha256(const void *data, size_t n, unsigned char out[32]);
 

@@ -63,17 +63,77 @@ const lp_file *lp_manifest_find(const lp_manifest *m, const char *archive_path)
     return bsearch(&key, m->files, m->n_files, sizeof(*m->files), cmp_files);
 }
 
-int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_t max_size,
-                          uint64_t *size, unsigned char sha256[32], struct stat *after,
-                          lp_progress_reporter *rep, lp_error *err)
+int lp_manifest_hasher_init(lp_manifest_hasher *h)
+{
+    h->ctx = EVP_MD_CTX_new();
+    h->buf = malloc(LP_HASH_BUF);
+    return h->ctx != NULL && h->buf != NULL ? LP_OK : LP_ENOMEM;
+}
+
+void lp_manifest_hasher_fini(lp_manifest_hasher *h)
+{
+    EVP_MD_CTX_free(h->ctx);
+    free(h->buf);
+    h->ctx = NULL;
+    h->buf = NULL;
+}
+
+/* The file's bytes into h's digest; *total counts them. */
+static int read_and_hash(lp_manifest_hasher *h, int fd, const char *display, int si,
+                         uint64_t expect_size, uint64_t max_size, uint64_t *total, struct stat *now,
+                         lp_progress_reporter *rep, lp_error *err)
+{
+    for (;;) {
+        ssize_t r = read(fd, h->buf, LP_HASH_BUF);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return lp_error_set(err, LP_EIO, errno, si, "path", display, "cannot read '%s': %s",
+                                display, strerror(errno));
+        }
+        if (r == 0) {
+            return LP_OK;
+        }
+        if (*total == 0 && (size_t)r == LP_HASH_BUF) {
+            LP_FADVISE_SEQUENTIAL(fd, LP_FADVISE_MIN); /* more than one chunk */
+        }
+        *total += (uint64_t)r;
+        if (*total > max_size) {
+            return lp_error_set(err, LP_ECHANGED, 0, si, "path", display,
+                                "'%s' grew while it was being read", display);
+        }
+        EVP_DigestUpdate(h->ctx, h->buf, (size_t)r);
+        if (lp_progress_add(rep, 0, (uint64_t)r)) {
+            return lp_error_set(err, LP_ECANCELED, 0, si, "path", display,
+                                "cancelled while reading '%s'", display);
+        }
+        /* All the bytes the stat promised, and the open file still holds no
+         * more: the end-of-file read would return 0. */
+        if (*total == expect_size && fstat(fd, now) == 0 && (uint64_t)now->st_size == *total) {
+            return 1;
+        }
+    }
+}
+
+int lp_manifest_hash_path(lp_manifest_hasher *h, const char *path, const char *display, int si,
+                          uint64_t expect_size, uint64_t max_size, uint64_t *size,
+                          unsigned char sha256[32], struct stat *after, lp_progress_reporter *rep,
+                          lp_error *err)
 {
     int rc = LP_OK;
     int fd = -1;
-    unsigned char *buf = NULL;
     uint64_t total = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx == NULL || (buf = malloc(LP_HASH_BUF)) == NULL ||
-        EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    lp_manifest_hasher own = {NULL, NULL};
+    struct stat now;
+    if (h == NULL) {
+        h = &own;
+        if (lp_manifest_hasher_init(h) < 0) {
+            rc = lp_error_nomem_at(err, si, "path", display);
+            goto done;
+        }
+    }
+    if (EVP_DigestInit_ex(h->ctx, lp_hash_sha256_md(), NULL) != 1) {
         rc = lp_error_nomem_at(err, si, "path", display);
         goto done;
     }
@@ -82,46 +142,28 @@ int lp_manifest_hash_path(const char *path, const char *display, int si, uint64_
                           "cannot read '%s': %s", display, strerror(errno));
         goto done;
     }
-    for (;;) {
-        ssize_t r = read(fd, buf, LP_HASH_BUF);
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            rc = lp_error_set(err, LP_EIO, errno, si, "path", display, "cannot read '%s': %s",
-                              display, strerror(errno));
-            goto done;
-        }
-        if (r == 0) {
-            break;
-        }
-        if (total == 0 && (size_t)r == LP_HASH_BUF) {
-            LP_FADVISE_SEQUENTIAL(fd, LP_FADVISE_MIN); /* more than one chunk */
-        }
-        total += (uint64_t)r;
-        if (total > max_size) {
-            rc = lp_error_set(err, LP_ECHANGED, 0, si, "path", display,
-                              "'%s' grew while it was being read", display);
-            goto done;
-        }
-        EVP_DigestUpdate(ctx, buf, (size_t)r);
-        if (lp_progress_add(rep, 0, (uint64_t)r)) {
-            rc = lp_error_set(err, LP_ECANCELED, 0, si, "path", display,
-                              "cancelled while reading '%s'", display);
-            goto done;
-        }
+    if (expect_size == 0) {
+        expect_size = UINT64_MAX; /* an empty file: the first read is the end */
     }
-    EVP_DigestFinal_ex(ctx, sha256, NULL);
+    rc = read_and_hash(h, fd, display, si, expect_size, max_size, &total, &now, rep, err);
+    if (rc < 0) {
+        goto done;
+    }
+    EVP_DigestFinal_ex(h->ctx, sha256, NULL);
     *size = total;
-    if (after != NULL && fstat(fd, after) != 0) {
-        after->st_mode = 0;
+    if (after != NULL) {
+        if (rc == 1) {
+            *after = now;
+        } else if (fstat(fd, after) != 0) {
+            after->st_mode = 0;
+        }
     }
+    rc = LP_OK;
 done:
     if (fd >= 0) {
         close(fd);
     }
-    free(buf);
-    EVP_MD_CTX_free(ctx);
+    lp_manifest_hasher_fini(&own);
     return rc;
 }
 
@@ -161,8 +203,8 @@ static void selected_stat(const lp_file *f, struct stat *st)
  * its stat says it is the file hashed before (lp_memo.h has the rules). The
  * stat is the selection's when it has one (one path look-up per file, not
  * three); the one after reading is the open file's. */
-static int hash_file(lp_file *f, const struct timespec *started, lp_progress_reporter *rep,
-                     lp_error *e)
+static int hash_file(lp_manifest_hasher *h, lp_file *f, const struct timespec *started,
+                     lp_progress_reporter *rep, lp_error *e)
 {
     struct stat before, after;
     bool have_stat;
@@ -177,7 +219,7 @@ static int hash_file(lp_file *f, const struct timespec *started, lp_progress_rep
         lp_progress_add(rep, 0, f->size);
         return 0;
     }
-    int rc = lp_manifest_hash_path(f->source_path, f->source_path, f->source_index,
+    int rc = lp_manifest_hash_path(h, f->source_path, f->source_path, f->source_index, f->size,
                                    f->size + LP_GROWTH_SLACK, &f->size, f->sha256, &after, rep, e);
     if (rc == 0 && have_stat && S_ISREG(after.st_mode) && (uint64_t)after.st_size == f->size) {
         lp_memo_put(&before, &after, started, f->sha256);
@@ -188,6 +230,8 @@ static int hash_file(lp_file *f, const struct timespec *started, lp_progress_rep
 static void *hash_worker(void *arg)
 {
     hash_pool *p = arg;
+    lp_manifest_hasher h;
+    int hasher_ok = lp_manifest_hasher_init(&h) == LP_OK;
     for (;;) {
         pthread_mutex_lock(&p->mu);
         size_t i = p->next++;
@@ -205,7 +249,9 @@ static void *hash_worker(void *arg)
             rc = lp_hash_sha256(f->content, (size_t)f->size, f->sha256);
             lp_progress_add(p->rep, 0, f->size);
         } else {
-            rc = hash_file(f, &p->started, p->rep, &e);
+            /* Without a hasher of its own (memory is short), each file
+             * makes one, and says so if it cannot. */
+            rc = hash_file(hasher_ok ? &h : NULL, f, &p->started, p->rep, &e);
         }
         if (rc < 0 && e.code == LP_OK) {
             lp_error_nomem_at(&e, f->source_index, NULL, "");
@@ -223,6 +269,7 @@ static void *hash_worker(void *arg)
         }
         pthread_mutex_unlock(&p->mu);
     }
+    lp_manifest_hasher_fini(&h);
     return NULL;
 }
 

@@ -201,21 +201,23 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
     if (fd < 0) {
         return -1;
     }
+    /* The whole entry in one read: header, data, MAC. */
     struct stat st;
-    unsigned char h[HEADER_LEN], mac[MAC_LEN], want[MAC_LEN];
+    unsigned char want[MAC_LEN];
     unsigned char *buf = NULL;
     int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
              (uint64_t)st.st_size >= HEADER_LEN + MAC_LEN &&
-             (uint64_t)st.st_size <= ENTRY_MAX + HEADER_LEN + MAC_LEN &&
-             read_all(fd, h, HEADER_LEN) == 0;
+             (uint64_t)st.st_size <= ENTRY_MAX + HEADER_LEN + MAC_LEN;
+    size_t total = ok ? (size_t)st.st_size : 0;
+    int oom = ok && (buf = malloc(total)) == NULL;
+    ok = ok && !oom && read_all(fd, buf, total) == 0;
+    const unsigned char *h = buf;
     uint64_t n = ok ? get_u64(h + 24) : 0;
     uint64_t lc = ok ? get_u64(h + 16) : 0;
     ok = ok && memcmp(h, "LPSTORE1", 8) == 0 && get_u64(h + 8) == raw_size &&
-         (int)(lc >> 32) == level && n + HEADER_LEN + MAC_LEN == (uint64_t)st.st_size;
-    int oom = ok && (buf = malloc(n > 0 ? (size_t)n : 1)) == NULL;
-    ok = ok && !oom && read_all(fd, buf, (size_t)n) == 0 && read_all(fd, mac, MAC_LEN) == 0 &&
-         entry_mac(s, sha256, h, buf, (size_t)n, want) == 0 &&
-         CRYPTO_memcmp(mac, want, MAC_LEN) == 0;
+         (int)(lc >> 32) == level && n + HEADER_LEN + MAC_LEN == (uint64_t)st.st_size &&
+         entry_mac(s, sha256, h, buf + HEADER_LEN, (size_t)n, want) == 0 &&
+         CRYPTO_memcmp(buf + HEADER_LEN + n, want, MAC_LEN) == 0;
     if (ok && st.st_mtime + TOUCH_AFTER_SEC < time(NULL)) {
         (void)futimens(fd, NULL); /* recently used, for the LRU pruning */
     }
@@ -227,6 +229,7 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
         }
         return -1;
     }
+    memmove(buf, buf + HEADER_LEN, (size_t)n); /* the caller owns the data alone */
     *data = buf;
     *len = (size_t)n;
     *crc = (uint32_t)lc;

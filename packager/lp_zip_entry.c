@@ -15,6 +15,7 @@
 #include "lp_compat.h"
 
 #include "lp_deflate.h"
+#include "lp_hash.h"
 #include "lp_progress_int.h"
 
 #include <errno.h>
@@ -353,7 +354,7 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
     if (deflate && ss.stream_check && inflateReset(&c->z) != Z_OK) {
         return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
-    EVP_DigestInit_ex(c->md, EVP_sha256(), NULL);
+    EVP_DigestInit_ex(c->md, lp_hash_sha256_md(), NULL);
     uint64_t total = 0;
     int rc = read_source(&ss, f, deflate ? level : 0, &total, err);
     if (rc == -1) {

@@ -53,7 +53,7 @@ static int read_entry(zip_t *za, zip_uint64_t i, const char *zip_path, lp_file *
     if (zf == NULL) {
         return zip_err(err, zip_path, f->archive_path, zip_strerror(za));
     }
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestInit_ex(ctx, lp_hash_sha256_md(), NULL);
     for (;;) {
         zip_int64_t n = zip_fread(zf, buf, bufsize);
         if (n < 0) {

@@ -343,7 +343,7 @@ static int zout_init(zout *o, const char *output_path, lp_error *err)
 {
     o->output_path = output_path;
     if ((o->buf = malloc(LP_ZIP_OUT_BUF)) == NULL || (o->sha = EVP_MD_CTX_new()) == NULL ||
-        EVP_DigestInit_ex(o->sha, EVP_sha256(), NULL) != 1) {
+        EVP_DigestInit_ex(o->sha, lp_hash_sha256_md(), NULL) != 1) {
         return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
     return LP_OK;
@@ -773,7 +773,8 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)
         return lp_error_set(err, LP_EIO, EISDIR, -1, "output_path", path,
                             "cannot read '%s': not a regular file", path);
     }
-    int rc = lp_manifest_hash_path(path, path, -1, UINT64_MAX, &size, d, NULL, NULL, err);
+    int rc = lp_manifest_hash_path(NULL, path, path, -1, (uint64_t)st.st_size, UINT64_MAX, &size, d,
+                                   NULL, NULL, err);
     if (rc < 0) {
         if (err != NULL) {
             err->field = "output_path";
