@@ -30,9 +30,10 @@ int lp_fs_replace(const char *from, const char *to, lp_error *err);
 /* fsyncs a file (is_dir 0) or directory by path; 0 or -errno. */
 int lp_fs_sync(const char *path, int is_dir);
 
-/* True when name is a temporary file this packager makes (or, before
- * lp_zip_hdr, libzip under it made) for the file base: base.XXXXXX.tmp or base.XXXXXX.tmp.XXXXXX, X
- * alphanumeric. base NULL: any base ending in ".zip". */
+/* True when name is a temporary file this packager makes for the file
+ * base: base.XXXXXX.tmp, or base.XXXXXX.tmp.XXXXXX, which libzip made under
+ * earlier releases (X alphanumeric: mkstemp's random part). base NULL: any
+ * base ending in ".zip". */
 int lp_fs_is_temp_name(const char *name, const char *base);
 
 /* Removes the regular files in dir whose name lp_fs_is_temp_name(name, base)

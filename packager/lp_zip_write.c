@@ -416,6 +416,14 @@ static int zout_put(zout *o, const void *data, size_t n, lp_error *err)
     return zout_write(o, data, n, err);
 }
 
+/* *info from a ZIP's SHA-256 and size. */
+static void fill_info(const unsigned char d[32], uint64_t size, lp_zip_info *info)
+{
+    lp_hash_hex(d, info->sha256_hex);
+    lp_hash_base64(d, info->base64sha256);
+    info->size = size;
+}
+
 /* The ZIP's size and SHA-256, once everything is flushed. */
 static int zout_digest(zout *o, lp_zip_info *info, lp_error *err)
 {
@@ -424,9 +432,7 @@ static int zout_digest(zout *o, lp_zip_info *info, lp_error *err)
     if (EVP_DigestFinal_ex(o->sha, d, &dlen) != 1 || dlen != sizeof(d)) {
         return lp_error_nomem_at(err, -1, "output_path", o->output_path);
     }
-    lp_hash_hex(d, info->sha256_hex);
-    lp_hash_base64(d, info->base64sha256);
-    info->size = o->off;
+    fill_info(d, o->off, info);
     return LP_OK;
 }
 
@@ -483,16 +489,16 @@ static int write_container(pipeline *p, zout *o, lp_error *err)
     unsigned char *b;
     for (size_t i = 0; i < m->n_files; i++) {
         const lp_file *f = &m->files[i];
-        if (strlen(f->archive_path) > LP_ZIP_HDR_NAME_MAX) {
-            return lp_error_set(err, LP_EINVAL, 0, f->source_index, NULL, f->archive_path,
-                                "archive path '%.64s...' is longer than a ZIP can hold",
-                                f->archive_path);
-        }
         if (lp_progress_cancelled(p->rep) || (!f->is_dir && wait_ready(p, i) < 0)) {
             return 1;
         }
         p->slots[i].offset = o->off;
         hdr_of(p, i, &h);
+        if (h.name_len > LP_ZIP_HDR_NAME_MAX) {
+            return lp_error_set(err, LP_EINVAL, 0, f->source_index, NULL, f->archive_path,
+                                "archive path '%.64s...' is longer than a ZIP can hold",
+                                f->archive_path);
+        }
         if ((b = zout_reserve(o, LP_ZIP_HDR_LOCAL_MAX(h.name_len), err)) == NULL) {
             return -1;
         }
@@ -585,8 +591,7 @@ static int open_temp(const char *output_path, char **tmp, int *fd, lp_error *err
         return lp_error_nomem_at(err, -1, "output_path", output_path);
     }
     if ((*fd = mkstemps(*tmp, 4)) < 0) {
-        return lp_error_set(err, LP_EIO, errno, -1, "output_path", output_path,
-                            "cannot write '%s': %s", output_path, strerror(errno));
+        return write_error(err, output_path, errno);
     }
     /* The ZIP is readable by everyone, like a file made under umask 022. */
     if (fchmod(*fd, 0644) != 0) {
@@ -781,8 +786,6 @@ int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)
         }
         return rc;
     }
-    lp_hash_hex(d, info->sha256_hex);
-    lp_hash_base64(d, info->base64sha256);
-    info->size = size;
+    fill_info(d, size, info);
     return LP_OK;
 }

@@ -54,8 +54,8 @@ int lp_output_same(const char *a, const char *b);
 
 /* Removes, beside output_path, the temporary files of this packager that are
  * older than the current process: <name>.XXXXXX.tmp and, left by earlier
- * releases whose container libzip wrote, <name>.XXXXXX.tmp.XXXXXX, regular files only. Best effort;
- * returns how many were removed. */
+ * releases whose container libzip wrote, <name>.XXXXXX.tmp.XXXXXX; regular
+ * files only. Best effort; returns how many were removed. */
 int lp_output_clean_stale(const char *output_path);
 
 #endif
