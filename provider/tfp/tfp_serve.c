@@ -209,6 +209,11 @@ int tfp_serve(const tfp_provider_def *def, const tfp_serve_options *opts)
     }
     tfp_log_init_from_env();
     rc = 1;
+    tfp_error err = TFP_ERROR_INIT;
+    if (tfp_tls_process_init(&err) != 0) {
+        fprintf(stderr, "%s: %s\n", opts->name, err.message);
+        return rc;
+    }
     if (prepare_transport(&st) == 0 && start_server(&st, def) == 0 && announce(&st) == 0) {
         tfp_server_run(st.server);
         if (g_stop_signal != 0) {

@@ -35,6 +35,14 @@ static int ssl_fail(tfp_error *err, const char *what)
     return tfp_error_sys(err, 0, "TLS identity: %s failed%s%s", what, e != 0 ? ": " : "", buf);
 }
 
+int tfp_tls_process_init(tfp_error *err)
+{
+    if (OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
+        return ssl_fail(err, "OpenSSL initialisation");
+    }
+    return 0;
+}
+
 /* Copies a memory BIO's content to a malloc'd NUL-terminated string. */
 static char *bio_to_string(BIO *bio)
 {

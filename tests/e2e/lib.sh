@@ -53,7 +53,8 @@ e2e_init() {
     if grep -q '^LP_SANITIZE:BOOL=ON' "$E2E_BUILD/CMakeCache.txt" 2>/dev/null; then
         E2E_ASAN=1
         # Leak checking stays on: the provider shuts gRPC down completely
-        # (grpc_shutdown_blocking), so no suppression file is needed.
+        # (grpc_shutdown_blocking) and keeps OpenSSL's state alive to the end
+        # (tfp_tls_process_init), so no suppression file is needed.
         export ASAN_OPTIONS="log_path=$E2E_WORK/asan:detect_leaks=1"
         export UBSAN_OPTIONS="log_path=$E2E_WORK/ubsan:print_stacktrace=1"
     else
