@@ -43,6 +43,16 @@ void lp_manifest_sort(lp_manifest *m)
     }
 }
 
+int lp_manifest_pending(const lp_manifest *m)
+{
+    for (size_t i = 0; m != NULL && i < m->n_files; i++) {
+        if (m->files[i].hash_pending) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void lp_manifest_free(lp_manifest *m)
 {
     if (m == NULL) {
@@ -179,6 +189,7 @@ typedef struct hash_pool {
     pthread_mutex_t mu;
     struct timespec started; /* CLOCK_REALTIME when hashing began */
     lp_progress_reporter *rep;
+    int defer; /* lp_spec.defer_hashes: path sources are left for lp_zip_build */
 } hash_pool;
 
 /* Files can grow between stat and read; a read stops a little past the stat
@@ -248,6 +259,10 @@ static void *hash_worker(void *arg)
         } else if (f->content != NULL) {
             rc = lp_hash_sha256(f->content, (size_t)f->size, f->sha256);
             lp_progress_add(p->rep, 0, f->size);
+        } else if (p->defer) {
+            f->hash_pending = 1; /* counted as a file, none of its bytes read */
+            lp_progress_add(p->rep, 1, 0);
+            continue;
         } else {
             /* Without a hasher of its own (memory is short), each file
              * makes one, and says so if it cannot. */
@@ -273,13 +288,18 @@ static void *hash_worker(void *arg)
     return NULL;
 }
 
-static int hash_all(lp_file *files, size_t n, int threads, lp_progress_reporter *rep, lp_error *err)
+static int hash_all(lp_file *files, size_t n, int threads, int defer, lp_progress_reporter *rep,
+                    lp_error *err)
 {
     hash_pool p;
     memset(&p, 0, sizeof(p));
     p.files = files;
     p.n = n;
     p.rep = rep;
+    p.defer = defer;
+    if (defer) {
+        threads = 1; /* only inline content is hashed now */
+    }
     clock_gettime(CLOCK_REALTIME, &p.started);
     pthread_mutex_init(&p.mu, NULL);
     /* The calling thread works too. */
@@ -526,7 +546,8 @@ static int hash_files(const lp_manifest *m, const lp_spec *spec, lp_error *err)
     int rc = LP_OK;
     if (lp_progress_begin(&rep, spec->progress, spec->progress_payload, LP_PROGRESS_HASH,
                           m->n_files, bytes, NULL) ||
-        (rc = hash_all(m->files, m->n_files, spec->threads, &rep, err)) == LP_ECANCELED ||
+        (rc = hash_all(m->files, m->n_files, spec->threads, spec->defer_hashes, &rep, err)) ==
+            LP_ECANCELED ||
         (rc == LP_OK && lp_progress_end(&rep))) {
         rc = cancelled(spec, err);
     }
@@ -594,7 +615,7 @@ int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err)
             goto done;
         }
     }
-    if ((rc = lp_manifest_seal(m, err)) < 0) {
+    if (!lp_manifest_pending(m) && (rc = lp_manifest_seal(m, err)) < 0) {
         goto done;
     }
     *out = m;

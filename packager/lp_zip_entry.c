@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define READ_BUF ((size_t)256 * 1024)
+#define READ_BUF (LP_ZIP_ENTRY_SMALL + 1)
 #define CHECK_BUF ((size_t)64 * 1024)
 /* Entries up to this size are checked whole (libdeflate); a worker's check
  * buffer grows to at most this. Their compressed data stays in memory:
@@ -60,6 +60,7 @@ typedef struct sink_state {
     int check_ended;  /* inflate reached the final block's end */
     uint32_t check_crc;
     uint64_t check_size;
+    int hash; /* 1: the input is SHA-256'd on the way in */
 } sink_state;
 
 lp_zip_entry_ctx *lp_zip_entry_ctx_new(const char *spill_dir)
@@ -265,7 +266,9 @@ static int entry_sink(void *ud, const unsigned char *data, size_t len)
 static int feed(sink_state *ss, const unsigned char *data, size_t n, int level)
 {
     lp_zip_entry *e = ss->e;
-    EVP_DigestUpdate(ss->c->md, data, n);
+    if (ss->hash) {
+        EVP_DigestUpdate(ss->c->md, data, n);
+    }
     e->crc = (uint32_t)libdeflate_crc32(e->crc, data, n);
     if (level == 0) {
         return store_data(ss, data, n);
@@ -284,6 +287,12 @@ static int changed(const lp_file *f, lp_error *err)
                         "'%s' changed while it was being packaged", display(f));
 }
 
+static int cannot_read(const lp_file *f, int e, lp_error *err)
+{
+    return lp_error_set(err, e == ENOENT ? LP_ENOENT : LP_EIO, e, f->source_index, "path",
+                        f->source_path, "cannot read '%s': %s", f->source_path, strerror(e));
+}
+
 /* Streams the file (at most size + 1 bytes) through feed. */
 static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *total, lp_error *err)
 {
@@ -293,9 +302,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
     }
     int fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        return lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, f->source_index,
-                            "path", f->source_path, "cannot read '%s': %s", f->source_path,
-                            strerror(errno));
+        return cannot_read(f, errno, err);
     }
     LP_FADVISE_SEQUENTIAL(fd, f->size);
     int rc = LP_OK;
@@ -310,8 +317,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
             continue;
         }
         if (r < 0) {
-            rc = lp_error_set(err, LP_EIO, errno, f->source_index, "path", f->source_path,
-                              "cannot read '%s': %s", f->source_path, strerror(errno));
+            rc = cannot_read(f, errno, err);
             break;
         }
         if (r == 0) {
@@ -336,7 +342,54 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
     return rc;
 }
 
-int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_entry *out,
+int lp_zip_entry_read_small(lp_zip_entry_ctx *c, const lp_file *f, const unsigned char **data,
+                            unsigned char sha256[32], lp_error *err)
+{
+    *data = NULL;
+    if (f->source_path == NULL || f->content != NULL || f->size > LP_ZIP_ENTRY_SMALL) {
+        return lp_error_set(err, LP_EINVAL, 0, f->source_index, NULL, f->archive_path,
+                            "'%s' is not a small file to read whole", f->archive_path);
+    }
+    int fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return cannot_read(f, errno, err);
+    }
+    /* One byte more than the stat said: a file that grew is seen. */
+    size_t want = (size_t)f->size + 1, total = 0;
+    int rc = LP_OK;
+    while (total < want) {
+        ssize_t r = read(fd, c->rbuf + total, want - total);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            rc = cannot_read(f, errno, err);
+            break;
+        }
+        if (r == 0) {
+            break;
+        }
+        total += (size_t)r;
+    }
+    close(fd);
+    if (rc == LP_OK && total != f->size) {
+        rc = changed(f, err);
+    }
+    if (rc == LP_OK && lp_hash_sha256(c->rbuf, total, sha256) < 0) {
+        rc = lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
+    }
+    if (rc == LP_OK && lp_progress_add(c->progress, 0, total)) {
+        rc = lp_error_set(err, LP_ECANCELED, 0, f->source_index, "path", f->source_path,
+                          "cancelled while compressing '%s'", f->source_path);
+    }
+    if (rc == LP_OK) {
+        *data = c->rbuf;
+    }
+    return rc;
+}
+
+int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level,
+                       const unsigned char expect[32], unsigned char got[32], lp_zip_entry *out,
                        lp_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -350,11 +403,14 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
                                   : lp_deflate_reset(c->ds, level) < 0)) {
         return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
-    sink_state ss = {c, out, 0, f->size > CHECK_WHOLE_MAX, 0, 0, 0, 0};
+    sink_state ss = {c, out, 0, f->size > CHECK_WHOLE_MAX,    0,
+                     0, 0,   0, expect != NULL || got != NULL};
     if (deflate && ss.stream_check && inflateReset(&c->z) != Z_OK) {
         return lp_error_nomem_at(err, f->source_index, NULL, f->archive_path);
     }
-    EVP_DigestInit_ex(c->md, lp_hash_sha256_md(), NULL);
+    if (ss.hash) {
+        EVP_DigestInit_ex(c->md, lp_hash_sha256_md(), NULL);
+    }
     uint64_t total = 0;
     int rc = read_source(&ss, f, deflate ? level : 0, &total, err);
     if (rc == -1) {
@@ -376,12 +432,17 @@ int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_
                                 "cannot write a temporary file in '%s' for '%s': %s", c->spill_dir,
                                 f->archive_path, strerror(ss.io_errno));
     }
-    if (rc == LP_OK) {
+    if (rc == LP_OK && ss.hash) {
         unsigned char d[32];
         EVP_DigestFinal_ex(c->md, d, NULL);
-        if (total != f->size || memcmp(d, f->sha256, 32) != 0) {
+        if (expect != NULL && memcmp(d, expect, 32) != 0) {
             rc = changed(f, err);
+        } else if (got != NULL) {
+            memcpy(got, d, 32);
         }
+    }
+    if (rc == LP_OK && total != f->size) {
+        rc = changed(f, err);
     }
     if (rc == LP_OK && f->size == 0) {
         lp_zip_entry_release(out); /* a path source that is empty: stored */

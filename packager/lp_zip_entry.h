@@ -4,7 +4,8 @@
  *
  * lp_zip_entry_build streams the file through a fixed buffer: every chunk is
  * hashed (SHA-256, checked against the manifest at the end: LP_ECHANGED
- * otherwise), CRC-32'd and fed to lp_deflate; the compressed stream is
+ * otherwise, or handed back when the manifest's hash is still pending),
+ * CRC-32'd and fed to lp_deflate; the compressed stream is
  * decoded again by an independent decoder (libdeflate's, once complete, up
  * to 4 MiB; zlib's, as it comes out, beyond) and its
  * size and CRC-32 compared with the input's (a mismatch is LP_EINTERNAL).
@@ -23,6 +24,10 @@
 
 /* Entry data kept in memory; beyond it, in a temporary file. */
 #define LP_ZIP_ENTRY_SPILL ((size_t)16 << 20)
+
+/* The largest file lp_zip_entry_read_small reads whole (its buffer is the
+ * worker's read buffer, one byte larger). */
+#define LP_ZIP_ENTRY_SMALL ((size_t)256 * 1024 - 1)
 
 typedef struct lp_zip_entry {
     uint64_t size;      /* uncompressed size */
@@ -48,11 +53,24 @@ struct lp_progress_reporter;
 void lp_zip_entry_ctx_set_progress(lp_zip_entry_ctx *c, struct lp_progress_reporter *r);
 
 /* Builds f's entry data at level (0: stored; empty files are stored at
- * every level). On success *out holds the data (release it with
- * lp_zip_entry_release). Errors: LP_ECHANGED, LP_ENOENT, LP_EIO, LP_ENOMEM, LP_ECANCELED,
+ * every level). The bytes read are SHA-256'd: the digest must be expect
+ * (LP_ECHANGED otherwise) when expect is not NULL, and goes to got when got
+ * is not NULL; with both NULL (the bytes are f->content, hashed by the
+ * caller) nothing is hashed. On success *out holds the data (release it
+ * with lp_zip_entry_release). Errors: LP_ECHANGED (also when the size is
+ * no longer f->size), LP_ENOENT, LP_EIO, LP_ENOMEM, LP_ECANCELED,
  * LP_EINTERNAL (the encoder's output did not decode to the input). */
-int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level, lp_zip_entry *out,
+int lp_zip_entry_build(lp_zip_entry_ctx *c, const lp_file *f, int level,
+                       const unsigned char expect[32], unsigned char got[32], lp_zip_entry *out,
                        lp_error *err);
+
+/* Reads path source f (at most LP_ZIP_ENTRY_SMALL bytes) whole, counting
+ * its bytes as read: *data points to them inside c (valid until c's next
+ * use) and sha256 receives their digest, so that the store can be asked
+ * for the entry before it is compressed from memory. LP_ECHANGED when the
+ * file's size is no longer f->size; LP_ENOENT, LP_EIO, LP_ECANCELED. */
+int lp_zip_entry_read_small(lp_zip_entry_ctx *c, const lp_file *f, const unsigned char **data,
+                            unsigned char sha256[32], lp_error *err);
 
 /* The safety net of an entry of at most 4 MiB, once built: decodes its
  * deflated data (in memory) again in one call to libdeflate's decompressor

@@ -63,10 +63,12 @@ typedef struct slot {
     int started;       /* a worker has taken it */
     uint64_t input_at; /* input bytes of the entries before it */
     uint64_t offset;   /* of its local header in the ZIP, once written */
+    int pending;       /* its hash is taken from the bytes packed (lp_zip_build) */
 } slot;
 
 typedef struct pipeline {
     const lp_manifest *m;
+    lp_file *fill; /* m's files, when lp_zip_build completes their pending hashes */
     int level;
     char *spill_dir; /* where entries beyond LP_ZIP_ENTRY_SPILL go */
     slot *slots;
@@ -145,6 +147,73 @@ static void fail_slot(pipeline *p, size_t i, const lp_error *e)
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Entry data from the store, when it holds a verified entry made from
+ * bytes with this SHA-256 and its MAC verifies (lp_store.h): the source is
+ * not read again. Returns 1 then, else 0. */
+static int from_store(const pipeline *p, const lp_file *f, const unsigned char sha[32],
+                      lp_zip_entry *ze)
+{
+    size_t len = 0;
+    if (p->store == NULL || f->size == 0 || f->size > LP_ZIP_ENTRY_SPILL ||
+        lp_store_get(p->store, sha, f->size, p->level, &ze->mem, &len, &ze->crc) != 0) {
+        return 0;
+    }
+    ze->size = f->size;
+    ze->comp_size = len;
+    ze->mem_cap = len;
+    ze->deflated = 1;
+    return 1;
+}
+
+static void keep_in_store(const pipeline *p, const lp_file *f, const unsigned char sha[32],
+                          const lp_zip_entry *ze)
+{
+    if (p->store != NULL && ze->deflated && ze->fd < 0) {
+        lp_store_put(p->store, sha, f->size, p->level, ze->mem, (size_t)ze->comp_size, ze->crc);
+    }
+}
+
+/* An entry whose hash is pending: its SHA-256 goes to sha, taken from the
+ * very bytes packed. Without a store to ask, or for a file the store does
+ * not hold, the file is read once (hash, CRC and encoder together). A small
+ * file is read whole first, so the store can be asked before anything is
+ * compressed; a larger one the store may hold is hashed first (the one case
+ * of two reads). *counted: bytes read that lp_zip_entry did not count. */
+static int build_pending(const pipeline *p, const lp_file *f, unsigned char sha[32],
+                         lp_zip_entry_ctx *ctx, lp_zip_entry *ze, uint64_t *counted, lp_error *e)
+{
+    if (p->store == NULL || f->size == 0 || f->size > LP_ZIP_ENTRY_SPILL ||
+        f->source_path == NULL || f->content != NULL) {
+        return lp_zip_entry_build(ctx, f, p->level, NULL, sha, ze, e);
+    }
+    int rc;
+    if (f->size <= LP_ZIP_ENTRY_SMALL) {
+        const unsigned char *data = NULL;
+        if ((rc = lp_zip_entry_read_small(ctx, f, &data, sha, e)) < 0 ||
+            from_store(p, f, sha, ze)) {
+            return rc;
+        }
+        lp_file mem = *f;
+        mem.content = data; /* what was read and hashed, not the file again */
+        rc = lp_zip_entry_build(ctx, &mem, p->level, NULL, NULL, ze, e);
+    } else {
+        uint64_t size = 0;
+        if ((rc = lp_manifest_hash_path(NULL, f->source_path, f->source_path, f->source_index,
+                                        f->size, f->size, &size, sha, NULL, NULL, e)) < 0) {
+            return rc;
+        }
+        if (size == f->size && from_store(p, f, sha, ze)) {
+            *counted = f->size;
+            return LP_OK;
+        }
+        rc = lp_zip_entry_build(ctx, f, p->level, sha, NULL, ze, e);
+    }
+    if (rc == LP_OK) {
+        keep_in_store(p, f, sha, ze);
+    }
+    return rc;
+}
+
 /* Entry i into its slot: from the store of compressed entries when it holds
  * a verified one (entries up to LP_ZIP_ENTRY_SPILL), else built by
  * lp_zip_entry (the file is streamed, hashed, deflated by lp_deflate and
@@ -156,23 +225,19 @@ static void process(pipeline *p, size_t i, lp_zip_entry_ctx *ctx)
     lp_zip_entry ze;
     memset(&ze, 0, sizeof(ze));
     ze.fd = -1;
-    size_t len = 0;
     /* Bytes lp_zip_entry does not count as it reads them (stored, inline). */
     uint64_t counted = f->source_path != NULL && f->content == NULL ? 0 : f->size;
-    if (p->store != NULL && f->size > 0 && f->size <= LP_ZIP_ENTRY_SPILL &&
-        lp_store_get(p->store, f->sha256, f->size, p->level, &ze.mem, &len, &ze.crc) == 0) {
+    int rc = LP_OK;
+    if (p->slots[i].pending) {
+        rc = build_pending(p, f, p->fill[i].sha256, ctx, &ze, &counted, &e);
+    } else if (from_store(p, f, f->sha256, &ze)) {
         counted = f->size;
-        /* Made here from bytes with this SHA-256, and its MAC verifies
-         * (lp_store.h): the source is not read again. */
-        ze.size = f->size;
-        ze.comp_size = len;
-        ze.mem_cap = len;
-        ze.deflated = 1;
-    } else if (lp_zip_entry_build(ctx, f, p->level, &ze, &e) < 0) {
+    } else if ((rc = lp_zip_entry_build(ctx, f, p->level, f->sha256, NULL, &ze, &e)) == LP_OK) {
+        keep_in_store(p, f, f->sha256, &ze);
+    }
+    if (rc < 0) {
         fail_slot(p, i, &e);
         return;
-    } else if (p->store != NULL && ze.deflated && ze.fd < 0) {
-        lp_store_put(p->store, f->sha256, f->size, p->level, ze.mem, (size_t)ze.comp_size, ze.crc);
     }
     lp_progress_add(p->rep, 1, counted);
     pthread_mutex_lock(&p->mu);
@@ -605,10 +670,13 @@ static int open_temp(const char *output_path, char **tmp, int *fd, lp_error *err
     return LP_OK;
 }
 
-/* The pipeline's slots, spill directory and locks (p->rep set already). */
-static int pipeline_init(pipeline *p, const lp_manifest *m, const char *output_path, lp_error *err)
+/* The pipeline's slots, spill directory and locks (p->rep set already).
+ * complete: m itself when its pending hashes are to be filled, else NULL. */
+static int pipeline_init(pipeline *p, const lp_manifest *m, lp_manifest *complete,
+                         const char *output_path, lp_error *err)
 {
     p->m = m;
+    p->fill = complete != NULL ? complete->files : NULL;
     p->level = m->level;
     p->store = m->level > 0 ? lp_store_default() : NULL;
     p->n = m->n_files;
@@ -626,6 +694,7 @@ static int pipeline_init(pipeline *p, const lp_manifest *m, const char *output_p
     for (size_t i = 0; i < p->n; at += m->files[i].size, i++) {
         p->slots[i].e.fd = -1;
         p->slots[i].input_at = at;
+        p->slots[i].pending = p->fill != NULL && m->files[i].hash_pending;
         if (m->files[i].is_dir) {
             p->slots[i].state = SLOT_RELEASED;
         }
@@ -668,8 +737,35 @@ static int finish_temp(zout *o, lp_zip_info *info, lp_error *err)
     return info != NULL ? zout_digest(o, info, err) : LP_OK;
 }
 
-int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
-                      lp_zip_info *info, lp_error *err)
+/* The hashes the workers took from the bytes they packed go into the
+ * manifest, which is then sealed (content_hash). */
+static int complete_manifest(lp_manifest *m, const pipeline *p, lp_error *err)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->slots[i].pending) {
+            lp_hash_hex(m->files[i].sha256, m->files[i].sha256_hex);
+            m->files[i].hash_pending = 0;
+        }
+    }
+    return lp_manifest_seal(m, err);
+}
+
+/* A build that failed after complete_manifest leaves m as it found it. */
+static void uncomplete_manifest(lp_manifest *m, const pipeline *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->slots[i].pending) {
+            m->files[i].hash_pending = 1;
+            m->files[i].sha256_hex[0] = '\0';
+        }
+    }
+    m->content_hash[0] = '\0';
+}
+
+/* lp_zip_write_opts and lp_zip_build: complete is m itself when m's pending
+ * hashes are to be filled, else NULL. */
+static int write_zip(const lp_manifest *m, lp_manifest *complete, const char *output_path,
+                     const lp_zip_options *opts, lp_zip_info *info, lp_error *err)
 {
     static const lp_zip_options defaults = LP_ZIP_OPTIONS_INIT;
     int rc = LP_OK;
@@ -709,7 +805,7 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
         goto done;
     }
     p.rep = &rep;
-    if ((rc = pipeline_init(&p, m, output_path, err)) < 0) {
+    if ((rc = pipeline_init(&p, m, complete, output_path, err)) < 0) {
         goto done;
     }
     pipeline_ready = 1;
@@ -724,6 +820,9 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
         rc = rc > 0 ? pipeline_error(&p, output_path, err) : rc;
         goto done;
     }
+    if (complete != NULL && (rc = complete_manifest(complete, &p, err)) < 0) {
+        goto done;
+    }
     /* The last word before the ZIP takes its place. */
     if (lp_progress_end(&rep)) {
         rc = cancelled(err, output_path);
@@ -736,6 +835,9 @@ int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zi
     tmp_exists = 0;
     lp_store_maintain(p.store);
 done:
+    if (rc < 0 && complete != NULL && pipeline_ready) {
+        uncomplete_manifest(complete, &p);
+    }
     if (pipeline_ready) {
         pthread_mutex_lock(&p.mu);
         p.abort = 1;
@@ -760,6 +862,22 @@ done:
         lp_progress_fini(&rep);
     }
     return rc;
+}
+
+int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                      lp_zip_info *info, lp_error *err)
+{
+    if (lp_manifest_pending(m)) {
+        return lp_error_set(err, LP_EINVAL, 0, -1, NULL, "",
+                            "the manifest's hashes are pending: lp_zip_build completes it");
+    }
+    return write_zip(m, NULL, output_path, opts, info, err);
+}
+
+int lp_zip_build(lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                 lp_zip_info *info, lp_error *err)
+{
+    return write_zip(m, lp_manifest_pending(m) ? m : NULL, output_path, opts, info, err);
 }
 
 int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err)

@@ -110,6 +110,8 @@ static int cmd_build(int argc, char **argv)
     if (o.tf == NULL) {
         spec.output_path = o.output; /* never package the ZIP being written */
     }
+    /* Each file is read once: the ZIP writer hashes what it packs. */
+    spec.defer_hashes = 1;
     double t0 = cli_progress_now();
     cli_progress prog = {.active = 0};
     if ((rc = cli_package_load_manifest(p, &spec, &deps, &m, &prog, o.output)) != 0) {
@@ -124,7 +126,7 @@ static int cmd_build(int argc, char **argv)
     zo.threads = o.threads;
     zo.progress = cli_progress_cb;
     zo.progress_payload = &prog;
-    int brc = lp_zip_write_opts(m, o.output, &zo, &info, &err);
+    int brc = lp_zip_build(m, o.output, &zo, &info, &err);
     cli_progress_stop(&prog);
     if (brc < 0) {
         rc = cli_package_fail(&err);

@@ -5,7 +5,9 @@
  * list of archive entries with mode, size and SHA-256, plus content_hash, a
  * SHA-256 over a canonical serialization of the entries and of the settings
  * that change the ZIP bytes (docs/internals/manifest.md). Building a manifest
- * reads and hashes every file once and writes nothing.
+ * reads and hashes every file once and writes nothing; with
+ * lp_spec.defer_hashes it only selects, and lp_zip_build hashes the files
+ * as it packs them.
  *
  * The spec (lp_spec, lp_source) is defined in lp_spec.h. Ownership: the spec
  * is borrowed from the caller;
@@ -41,6 +43,7 @@ typedef struct lp_file {
     const unsigned char *content; /* inline content (owned by the manifest), else NULL */
     int is_dir;                   /* a directory entry (only with directory_entries) */
     lp_file_id id;                /* path sources: the selection's stat */
+    int hash_pending;             /* 1: sha256 is not known yet (lp_spec.defer_hashes) */
 } lp_file;
 
 typedef struct lp_manifest {
@@ -49,7 +52,8 @@ typedef struct lp_manifest {
     uint64_t unzipped_size; /* sum of file sizes */
     int level;
     int directory_entries;
-    char content_hash[65]; /* hex SHA-256 of the canonical serialization */
+    char content_hash[65]; /* hex SHA-256 of the canonical serialization; "" while
+                              any file's hash is pending */
     void *internal;        /* private to the packager */
 } lp_manifest;
 
@@ -59,6 +63,10 @@ typedef struct lp_manifest {
  * LP_ECOLLISION, LP_EPATH ("path"/"prefix"/"filename"), LP_EINVAL (no file
  * at all, or "level" outside 0-9), LP_EIO, LP_ELIMIT, LP_ENOMEM. */
 int lp_manifest_build(lp_manifest **out, const lp_spec *spec, lp_error *err);
+
+/* Whether some file of m waits for its hash (built with lp_spec.defer_hashes
+ * and not yet completed by lp_zip_build). */
+int lp_manifest_pending(const lp_manifest *m);
 
 /* Frees a manifest. Accepts NULL. */
 void lp_manifest_free(lp_manifest *m);

@@ -73,6 +73,9 @@ typedef struct lp_spec {
     lp_progress_cb progress; /* lp_manifest_build reports to it and stops (LP_ECANCELED) when
                                 it returns non-zero (lp_progress.h); NULL: none */
     void *progress_payload;  /* passed back to progress */
+    int defer_hashes;        /* 1: path sources are left unhashed (lp_file.hash_pending) for
+                                lp_zip_build to hash from the bytes it packs, so each file is read
+                                once; content_hash is empty until then (added field) */
 } lp_spec;
 
 #define LP_SPEC_INIT                                                                               \

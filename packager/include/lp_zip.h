@@ -6,7 +6,8 @@
  * fields). It writes to a temporary file in the target directory and renames
  * it over output_path, so a failure never leaves a partial ZIP nor destroys
  * the previous one. Each source file is read again and must still match the
- * manifest's SHA-256 (else LP_ECHANGED).
+ * manifest's SHA-256 (else LP_ECHANGED), or, through lp_zip_build, gives
+ * the manifest its SHA-256 from the bytes packed (one read per file).
  */
 #ifndef LP_ZIP_H
 #define LP_ZIP_H
@@ -61,9 +62,21 @@ typedef struct lp_zip_options {
  * (field "output_path", err->path = output_path) when opts->progress
  * returned non-zero: the previous output_path is untouched, no temporary
  * file is left and nothing was added to the store of compressed entries
- * that was not complete. LP_EINVAL for options of an unknown version. */
+ * that was not complete. LP_EINVAL for options of an unknown version, and
+ * for a manifest whose hashes are pending (lp_zip_build writes those). */
 int lp_zip_write_opts(const lp_manifest *m, const char *output_path, const lp_zip_options *opts,
                       lp_zip_info *info, lp_error *err);
+
+/* lp_zip_write_opts for a manifest that may still wait for its hashes
+ * (lp_spec.defer_hashes): each pending file is read once, and its SHA-256
+ * is taken from the very bytes that are packed, so the manifest cannot
+ * disagree with the ZIP; once every entry is written the manifest is
+ * completed (sha256, sha256_hex, content_hash) before the ZIP is renamed
+ * into place. Files whose hash is known are checked against it as by
+ * lp_zip_write_opts. On failure m is left as it was (pending). A file whose
+ * size changed since the selection is LP_ECHANGED. */
+int lp_zip_build(lp_manifest *m, const char *output_path, const lp_zip_options *opts,
+                 lp_zip_info *info, lp_error *err);
 
 /* Hashes an existing file (any file) into *info. LP_ENOENT when missing. */
 int lp_zip_hash_file(const char *path, lp_zip_info *info, lp_error *err);

@@ -324,6 +324,8 @@ static void describe_manifest(desc *d, const lp_manifest *m)
 
 /* The Python tree as three sources: a directory under a prefix with include
  * and exclude globs, one file, inline content; directory entries on. */
+static int g_defer; /* build_py leaves path sources' hashes to lp_zip_build */
+
 static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
 {
     const char *incl[] = {"**/*.py", "*.txt", ".env"};
@@ -350,6 +352,7 @@ static int build_py(lp_manifest **m, int directory_entries, lp_error *err)
     spec.base_dir = g_fx.dir;
     spec.directory_entries = directory_entries;
     spec.threads = 1;
+    spec.defer_hashes = g_defer;
     return lp_manifest_build(m, &spec, err);
 }
 
@@ -421,6 +424,32 @@ static int run_zip_write(char **result, lp_error *err)
 static int run_zip_write_stored(char **result, lp_error *err)
 {
     return zip_write_into(g_fx.stored, 3, result, err);
+}
+
+/* The CLI's build: a manifest whose hashes the ZIP writer takes from the
+ * bytes it packs. A failure leaves it pending; a success, complete. */
+static int run_zip_build(char **result, lp_error *err)
+{
+    lp_manifest *m = NULL;
+    g_defer = 1;
+    int rc = build_py(&m, 0, err);
+    g_defer = 0;
+    if (rc < 0) {
+        return rc;
+    }
+    lp_zip_info info;
+    rc = lp_zip_build(m, g_fx.out, NULL, &info, err);
+    assert_int_equal(lp_manifest_pending(m), rc < 0);
+    if (rc == 0) {
+        desc d;
+        desc_open(&d);
+        fprintf(d.f, "%s %s %llu\n", info.sha256_hex, info.base64sha256,
+                (unsigned long long)info.size);
+        describe_manifest(&d, m);
+        *result = desc_close(&d);
+    }
+    lp_manifest_free(m);
+    return rc;
 }
 
 static void prepare_zip_write(int rc, const char *result)
@@ -1005,6 +1034,21 @@ static void zip_write_from_the_store_survives_every_allocation_failure(void **st
     torture(&sc);
 }
 
+static void deferred_zip_build_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    scenario sc = {"zip_build", run_zip_build, after_zip_write, prepare_zip_write};
+    torture(&sc);
+}
+
+static void deferred_zip_build_with_the_store_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_non_null(lp_store_default());
+    scenario sc = {"zip_build_store", run_zip_build, after_zip_write, prepare_zip_write};
+    torture(&sc);
+}
+
 static void zip_read_survives_every_allocation_failure(void **state)
 {
     (void)state;
@@ -1304,6 +1348,7 @@ int main(void)
         cmocka_unit_test(select_and_manifest_survive_every_allocation_failure),
         cmocka_unit_test(zip_write_survives_every_allocation_failure_and_keeps_the_old_zip),
         cmocka_unit_test(stored_zip_write_survives_every_allocation_failure),
+        cmocka_unit_test(deferred_zip_build_survives_every_allocation_failure),
         cmocka_unit_test(zip_read_survives_every_allocation_failure),
         cmocka_unit_test(cache_survives_every_allocation_failure_and_keeps_the_old_zip),
         cmocka_unit_test(output_removal_keeps_the_zip_when_an_allocation_fails),
@@ -1316,6 +1361,7 @@ int main(void)
     };
     const struct CMUnitTest store[] = {
         cmocka_unit_test(zip_write_from_the_store_survives_every_allocation_failure),
+        cmocka_unit_test(deferred_zip_build_with_the_store_survives_every_allocation_failure),
     };
     if (group != NULL && strcmp(group, "store") == 0) {
         g_store = 1; /* a process opens its store once: a run of its own */

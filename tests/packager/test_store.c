@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
+
 #include "lp_deflate.h"
 #include "lp_hash.h"
 #include "lp_store.h"
@@ -182,6 +184,69 @@ static void a_build_from_the_store_has_the_same_bytes(void **state)
     free(src);
 }
 
+/* Plants, under the hash and size of `of`, a valid entry holding `other`
+ * (same length) compressed: what the writer finds for `of` tells whether
+ * it asked the store. */
+static void plant_other(const unsigned char *of, const unsigned char *other, size_t n)
+{
+    unsigned char sha[32], *z = NULL;
+    size_t zn = 0;
+    assert_int_equal(lp_hash_sha256(of, n, sha), 0);
+    assert_int_equal(lp_deflate_buffer(6, other, n, &z, &zn), 0);
+    lp_store_put(store(), sha, n, 6, z, zn, (uint32_t)libdeflate_crc32(0, other, n));
+    free(z);
+}
+
+static void a_deferred_build_asks_the_store_by_the_hash_of_the_bytes_it_read(void **state)
+{
+    const char *dir = *state;
+    /* One file read whole before the store is asked, one hashed first. */
+    size_t sizes[2] = {5000, 400000};
+    const char *names[2] = {"small.txt", "mid.bin"};
+    unsigned char *want[2], *planted[2];
+    for (int k = 0; k < 2; k++) {
+        want[k] = malloc(sizes[k]);
+        planted[k] = malloc(sizes[k]);
+        for (size_t i = 0; i < sizes[k]; i++) {
+            want[k][i] = (unsigned char)('a' + (i * 7 + i / 13 + (size_t)k) % 26);
+            planted[k][i] = (unsigned char)('A' + (i * 5 + (size_t)k) % 26);
+        }
+        char rel[64];
+        snprintf(rel, sizeof(rel), "src/%s", names[k]);
+        tu_write_bytes(dir, rel, want[k], sizes[k], 0644);
+        plant_other(want[k], planted[k], sizes[k]);
+    }
+    char *src = tu_path(dir, "src"), *out = tu_path(dir, "d.zip");
+    lp_source so;
+    memset(&so, 0, sizeof(so));
+    so.path = src;
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = &so;
+    spec.n_sources = 1;
+    spec.defer_hashes = 1;
+    lp_manifest *m = NULL, *r = NULL;
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_manifest_build(&m, &spec, &err), 0);
+    assert_int_equal(lp_zip_build(m, out, NULL, NULL, &err), 0);
+    assert_int_equal(lp_zip_read_manifest(&r, out, 6, &err), 0);
+    for (int k = 0; k < 2; k++) {
+        unsigned char sha[32];
+        char hex[65];
+        assert_int_equal(lp_hash_sha256(planted[k], sizes[k], sha), 0);
+        lp_hash_hex(sha, hex);
+        /* The ZIP holds what the store gave for the file's hash; the
+         * manifest names the file's own bytes. */
+        assert_string_equal(lp_manifest_find(r, names[k])->sha256_hex, hex);
+        assert_string_not_equal(lp_manifest_find(m, names[k])->sha256_hex, hex);
+        free(want[k]);
+        free(planted[k]);
+    }
+    lp_manifest_free(m);
+    lp_manifest_free(r);
+    free(src);
+    free(out);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/lp-store-test.XXXXXX";
@@ -196,6 +261,9 @@ int main(void)
         cmocka_unit_test(an_entry_comes_back_for_its_own_hash_size_and_level),
         cmocka_unit_test(a_planted_or_damaged_entry_is_refused_and_removed),
         cmocka_unit_test(least_recently_used_entries_are_pruned_to_the_bound),
+        cmocka_unit_test_setup_teardown(
+            a_deferred_build_asks_the_store_by_the_hash_of_the_bytes_it_read, tu_setup_tmpdir,
+            tu_teardown_tmpdir),
         cmocka_unit_test_setup_teardown(a_build_from_the_store_has_the_same_bytes, tu_setup_tmpdir,
                                         tu_teardown_tmpdir),
     };

@@ -47,7 +47,7 @@ static void built_entry(lp_zip_entry_ctx *c, const unsigned char *data, size_t n
 {
     lp_file f = inline_file(data, n);
     lp_error err = {0};
-    assert_int_equal(lp_zip_entry_build(c, &f, 6, e, &err), LP_OK);
+    assert_int_equal(lp_zip_entry_build(c, &f, 6, f.sha256, NULL, e, &err), LP_OK);
     assert_true(e->deflated);
     assert_true(e->comp_size < n);
 }
@@ -129,7 +129,7 @@ static void content_that_differs_from_its_manifest_is_a_change_not_a_bug(void **
     data[100] ^= 1; /* after the manifest hashed it */
     lp_zip_entry e;
     lp_error err = {0};
-    assert_int_equal(lp_zip_entry_build(c, &f, 6, &e, &err), LP_ECHANGED);
+    assert_int_equal(lp_zip_entry_build(c, &f, 6, f.sha256, NULL, &e, &err), LP_ECHANGED);
     assert_non_null(strstr(err.message, "changed"));
     lp_zip_entry_ctx_free(c);
     free(data);

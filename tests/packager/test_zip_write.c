@@ -678,6 +678,99 @@ static void package_larger_than_the_memory_budget_is_written_whole(void **state)
     free(out);
 }
 
+/* The manifest of src plus one inline file; defer: lp_spec.defer_hashes. */
+static lp_manifest *manifest_of(const char *src, int defer)
+{
+    lp_source s[2];
+    memset(s, 0, sizeof(s));
+    s[0].path = src;
+    s[1].content = "inline\n";
+    s[1].content_len = 7;
+    s[1].filename = "inline.txt";
+    lp_spec spec = LP_SPEC_INIT;
+    spec.sources = s;
+    spec.n_sources = 2;
+    spec.defer_hashes = defer;
+    lp_manifest *m = NULL;
+    lp_error err = LP_ERROR_INIT;
+    if (lp_manifest_build(&m, &spec, &err) != 0) {
+        fail_msg("manifest: %s", err.message);
+    }
+    return m;
+}
+
+/* The tree, plus an empty file and one larger than a worker's read buffer. */
+static void make_mixed_tree(const char *d)
+{
+    make_tree(d, "src", 0, 0);
+    tu_write(d, "src/empty.txt", "", 0644);
+    size_t n = 600000;
+    unsigned char *mid = malloc(n);
+    assert_non_null(mid);
+    for (size_t i = 0; i < n; i++) {
+        mid[i] = (unsigned char)((i * 31 + i / 977) & 0xff);
+    }
+    tu_write_bytes(d, "src/lib/mid.so", mid, n, 0755);
+    free(mid);
+}
+
+static void hashes_taken_while_packing_equal_those_of_a_manifest_built_first(void **state)
+{
+    const char *d = *state;
+    make_mixed_tree(d);
+    char *src = tu_path(d, "src"), *a = tu_path(d, "a.zip"), *b = tu_path(d, "b.zip");
+    lp_manifest *first = manifest_of(src, 0), *later = manifest_of(src, 1);
+    lp_error err = LP_ERROR_INIT;
+    assert_false(lp_manifest_pending(first));
+    assert_true(lp_manifest_pending(later));
+    assert_string_equal(later->content_hash, "");
+    /* The writer that checks hashes will not take a manifest without them. */
+    assert_int_equal(lp_zip_write_opts(later, b, NULL, NULL, &err), LP_EINVAL);
+    assert_int_not_equal(access(b, F_OK), 0);
+    lp_zip_info ia, ib;
+    assert_int_equal(lp_zip_write(first, a, 2, &ia, &err), 0);
+    assert_int_equal(lp_zip_build(later, b, NULL, &ib, &err), 0);
+    assert_true(tu_same_file(a, b));
+    assert_string_equal(ia.sha256_hex, ib.sha256_hex);
+    assert_false(lp_manifest_pending(later));
+    assert_string_equal(later->content_hash, first->content_hash);
+    assert_int_equal(later->n_files, first->n_files);
+    for (size_t i = 0; i < first->n_files; i++) {
+        assert_string_equal(later->files[i].archive_path, first->files[i].archive_path);
+        assert_string_equal(later->files[i].sha256_hex, first->files[i].sha256_hex);
+    }
+    lp_manifest_free(first);
+    lp_manifest_free(later);
+    free(src);
+    free(a);
+    free(b);
+}
+
+static void a_file_that_grows_before_a_deferred_build_fails_and_leaves_it_pending(void **state)
+{
+    const char *d = *state;
+    make_mixed_tree(d);
+    char *src = tu_path(d, "src"), *out = tu_path(d, "outdir/out.zip");
+    char *copy = tu_path(d, "copy.zip"), *outdir = tu_path(d, "outdir");
+    tu_mkdirs(d, "outdir");
+    build_zip(src, out, 6, 0, NULL);
+    assert_int_equal(tu_sh("cp '%s' '%s'", out, copy), 0);
+    lp_manifest *m = manifest_of(src, 1);
+    grow_file(src);
+    lp_error err = LP_ERROR_INIT;
+    assert_int_equal(lp_zip_build(m, out, NULL, NULL, &err), LP_ECHANGED);
+    assert_non_null(strstr(err.message, "data/big.txt"));
+    assert_true(tu_same_file(out, copy));
+    assert_int_equal(tu_count_entries(outdir), 1);
+    assert_true(lp_manifest_pending(m));
+    assert_string_equal(m->content_hash, "");
+    lp_manifest_free(m);
+    free(src);
+    free(out);
+    free(copy);
+    free(outdir);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int main(void)
@@ -706,6 +799,8 @@ int main(void)
         T(file_vanished_after_manifest_fails_and_keeps_previous_zip),
         T(directory_as_output_fails_without_writing),
         T(package_larger_than_the_memory_budget_is_written_whole),
+        T(hashes_taken_while_packing_equal_those_of_a_manifest_built_first),
+        T(a_file_that_grows_before_a_deferred_build_fails_and_leaves_it_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
