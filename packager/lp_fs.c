@@ -240,6 +240,15 @@ int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t
     return w >= 0 && (size_t)w < size;
 }
 
+ssize_t lp_fs_read(int fd, void *buf, size_t len)
+{
+    ssize_t r;
+    do {
+        r = read(fd, buf, len);
+    } while (r < 0 && errno == EINTR);
+    return r;
+}
+
 int lp_fs_sync(const char *path, int is_dir)
 {
     int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
@@ -295,10 +304,7 @@ static int copy_replace(const char *src, const char *dst, lp_error *err)
     }
     char buf[1 << 16];
     for (;;) {
-        ssize_t got = read(in, buf, sizeof(buf));
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t got = lp_fs_read(in, buf, sizeof(buf));
         if (got < 0) {
             rc = lp_error_set(err, LP_EIO, errno, -1, NULL, src, "cannot read '%s': %s", src,
                               strerror(errno));

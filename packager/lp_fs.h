@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "lp_error.h"
@@ -29,6 +30,10 @@ int lp_fs_replace(const char *from, const char *to, lp_error *err);
 
 /* fsyncs a file (is_dir 0) or directory by path; 0 or -errno. */
 int lp_fs_sync(const char *path, int is_dir);
+
+/* read(2), retried when a signal interrupts it: what read returns
+ * otherwise (bytes read, 0 at the end, -1 with errno set). */
+ssize_t lp_fs_read(int fd, void *buf, size_t len);
 
 /* True when name is a temporary file this packager makes for the file
  * base: base.XXXXXX.tmp, or base.XXXXXX.tmp.XXXXXX, which libzip made under

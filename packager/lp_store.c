@@ -178,10 +178,7 @@ static int read_all(int fd, unsigned char *buf, size_t len)
 {
     size_t off = 0;
     while (off < len) {
-        ssize_t r = read(fd, buf + off, len - off);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t r = lp_fs_read(fd, buf + off, len - off);
         if (r <= 0) {
             return -1;
         }

@@ -15,6 +15,7 @@
 #include "lp_compat.h"
 
 #include "lp_deflate.h"
+#include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_progress_int.h"
 
@@ -312,10 +313,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
         if (f->size + 1 - *total < want) {
             want = (size_t)(f->size + 1 - *total);
         }
-        ssize_t r = read(fd, ss->c->rbuf, want);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t r = lp_fs_read(fd, ss->c->rbuf, want);
         if (r < 0) {
             rc = cannot_read(f, errno, err);
             break;
@@ -358,10 +356,7 @@ int lp_zip_entry_read_small(lp_zip_entry_ctx *c, const lp_file *f, const unsigne
     size_t want = (size_t)f->size + 1, total = 0;
     int rc = LP_OK;
     while (total < want) {
-        ssize_t r = read(fd, c->rbuf + total, want - total);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t r = lp_fs_read(fd, c->rbuf + total, want - total);
         if (r < 0) {
             rc = cannot_read(f, errno, err);
             break;
