@@ -48,10 +48,7 @@ static int hash_file(const char *path, char out[65], uint64_t *size)
     int rc = ctx != NULL && EVP_DigestInit_ex(ctx, lp_hash_sha256_md(), NULL) == 1 ? 0 : -1;
     *size = 0;
     while (rc == 0) {
-        ssize_t got = read(fd, buf, sizeof(buf));
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t got = lp_fs_read(fd, buf, sizeof(buf));
         if (got <= 0) {
             rc = got < 0 ? -1 : 0;
             break;

@@ -12,6 +12,7 @@
 #include "lp_compat.h"
 
 #include "lp_buf.h"
+#include "lp_fs.h"
 #include "lp_hash.h"
 #include "lp_manifest_int.h"
 #include "lp_memo.h"
@@ -94,11 +95,8 @@ static int read_and_hash(lp_manifest_hasher *h, int fd, const char *display, int
                          lp_progress_reporter *rep, lp_error *err)
 {
     for (;;) {
-        ssize_t r = read(fd, h->buf, LP_HASH_BUF);
+        ssize_t r = lp_fs_read(fd, h->buf, LP_HASH_BUF);
         if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
             return lp_error_set(err, LP_EIO, errno, si, "path", display, "cannot read '%s': %s",
                                 display, strerror(errno));
         }
@@ -690,11 +688,8 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
             }
             b = g;
         }
-        ssize_t r = read(fd, b + got, cap - got);
+        ssize_t r = lp_fs_read(fd, b + got, cap - got);
         if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
             rc = lp_error_set(err, LP_EIO, errno, f->source_index, "path", f->source_path,
                               "cannot read '%s': %s", f->source_path, strerror(errno));
             goto done;
