@@ -249,6 +249,26 @@ ssize_t lp_fs_read(int fd, void *buf, size_t len)
     return r;
 }
 
+int lp_fs_write_all(int fd, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            if (w == 0) {
+                errno = EIO;
+            }
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 int lp_fs_sync(const char *path, int is_dir)
 {
     int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
@@ -313,17 +333,10 @@ static int copy_replace(const char *src, const char *dst, lp_error *err)
         if (got == 0) {
             break;
         }
-        for (ssize_t off = 0; off < got;) {
-            ssize_t put = write(out, buf + off, (size_t)(got - off));
-            if (put < 0 && errno == EINTR) {
-                continue;
-            }
-            if (put < 0) {
-                rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst,
-                                  "cannot write '%s': %s", dst, strerror(errno));
-                goto done;
-            }
-            off += put;
+        if (lp_fs_write_all(out, buf, (size_t)got) < 0) {
+            rc = lp_error_set(err, LP_EIO, errno, -1, "output_path", dst, "cannot write '%s': %s",
+                              dst, strerror(errno));
+            goto done;
         }
     }
     if (fchmod(out, 0644) != 0 || fsync(out) != 0) {

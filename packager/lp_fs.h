@@ -35,6 +35,10 @@ int lp_fs_sync(const char *path, int is_dir);
  * otherwise (bytes read, 0 at the end, -1 with errno set). */
 ssize_t lp_fs_read(int fd, void *buf, size_t len);
 
+/* Writes all len bytes, retrying interrupted and short writes: 0, or -1
+ * with errno set (EIO when write(2) wrote nothing and reported no error). */
+int lp_fs_write_all(int fd, const void *buf, size_t len);
+
 /* True when name is a temporary file this packager makes for the file
  * base: base.XXXXXX.tmp, or base.XXXXXX.tmp.XXXXXX, which libzip made under
  * earlier releases (X alphanumeric: mkstemp's random part). base NULL: any

@@ -233,22 +233,6 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
     return 0;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 void lp_store_put(lp_store *s, const unsigned char sha256[32], uint64_t raw_size, int level,
                   const unsigned char *data, size_t len, uint32_t crc)
 {
@@ -270,8 +254,8 @@ void lp_store_put(lp_store *s, const unsigned char sha256[32], uint64_t raw_size
     if (fd < 0) {
         return;
     }
-    int ok = fchmod(fd, 0600) == 0 && write_all(fd, h, HEADER_LEN) == 0 &&
-             write_all(fd, data, len) == 0 && write_all(fd, mac, MAC_LEN) == 0;
+    int ok = fchmod(fd, 0600) == 0 && lp_fs_write_all(fd, h, HEADER_LEN) == 0 &&
+             lp_fs_write_all(fd, data, len) == 0 && lp_fs_write_all(fd, mac, MAC_LEN) == 0;
     ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
     if (!ok) {
         (void)unlink(tmp);

@@ -131,22 +131,6 @@ static int spill_open(const char *dir)
     return fd2;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -errno;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Appends entry data: to memory, or to the spill file beyond the limit. */
 static int store_data(sink_state *ss, const unsigned char *data, size_t len)
 {
@@ -177,18 +161,18 @@ static int store_data(sink_state *ss, const unsigned char *data, size_t len)
             ss->io_errno = errno;
             return -1;
         }
-        int rc = write_all(e->fd, e->mem, (size_t)e->comp_size);
+        int rc = lp_fs_write_all(e->fd, e->mem, (size_t)e->comp_size);
+        int saved = errno;
         free(e->mem);
         e->mem = NULL;
         e->mem_cap = 0;
         if (rc < 0) {
-            ss->io_errno = -rc;
+            ss->io_errno = saved;
             return -1;
         }
     }
-    int rc = write_all(e->fd, data, len);
-    if (rc < 0) {
-        ss->io_errno = -rc;
+    if (lp_fs_write_all(e->fd, data, len) < 0) {
+        ss->io_errno = errno;
         return -1;
     }
     e->comp_size += len;

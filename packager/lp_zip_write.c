@@ -428,18 +428,7 @@ static int zout_write(zout *o, const unsigned char *data, size_t n, lp_error *er
     if (n > 0 && EVP_DigestUpdate(o->sha, data, n) != 1) {
         return lp_error_nomem_at(err, -1, "output_path", o->output_path);
     }
-    while (n > 0) {
-        ssize_t w = write(o->fd, data, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0) {
-            return write_error(err, o->output_path, errno);
-        }
-        data += w;
-        n -= (size_t)w;
-    }
-    return LP_OK;
+    return lp_fs_write_all(o->fd, data, n) < 0 ? write_error(err, o->output_path, errno) : LP_OK;
 }
 
 static int zout_flush(zout *o, lp_error *err)
