@@ -297,7 +297,9 @@ void tfp_provider_get_schema(tfp_provider *p, tfp_arena *arena, tfp_schema_resp 
     resp->resources = p->def->resources;
     resp->n_resources = p->def->n_resources;
     resp->plan_destroy = true;
-    resp->get_provider_schema_optional = false;
+    /* Terraform starts a provider three times per plan; with this, only the
+     * first start is asked for the schema (fixed per release). */
+    resp->get_provider_schema_optional = true;
     resp->move_resource_state = false;
 }
 

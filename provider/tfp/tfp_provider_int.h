@@ -46,7 +46,8 @@ typedef struct tfp_schema_resp {
     const tfp_resource_type *const *resources; /* borrowed from the def */
     size_t n_resources;
     bool plan_destroy;                 /* true */
-    bool get_provider_schema_optional; /* false */
+    bool get_provider_schema_optional; /* true: the schema is fixed per release, so Terraform
+                                          may answer later instances from its cache */
     bool move_resource_state;          /* false */
     tfp_diags diags;
 } tfp_schema_resp;

@@ -254,7 +254,7 @@ static void schema_response_lists_resources_and_capabilities(void **state)
     tfp_schema_resp r;
     tfp_provider_get_schema(f->p, f->a, &r);
     assert_true(r.plan_destroy);
-    assert_false(r.get_provider_schema_optional);
+    assert_true(r.get_provider_schema_optional);
     assert_int_equal(r.n_resources, 1);
     assert_string_equal(r.resources[0]->name, "test_thing");
     assert_ptr_equal(r.provider, &provider_schema);

@@ -200,6 +200,7 @@ static void schema_carries_attributes_blocks_and_capabilities(void **state)
     assert_int_equal(resp->provider->block->n_attributes, 0);
     assert_non_null(resp->server_capabilities);
     assert_true(resp->server_capabilities->plan_destroy);
+    assert_true(resp->server_capabilities->get_provider_schema_optional);
     assert_false(resp->server_capabilities->move_resource_state);
 
     assert_int_equal(resp->n_resource_schemas, 1);
@@ -515,6 +516,7 @@ static void metadata_and_functions_describe_what_exists(void **state)
     assert_string_equal(gmr->resources[0]->type_name, "test_thing");
     assert_int_equal(gmr->n_data_sources, 0);
     assert_true(gmr->server_capabilities->plan_destroy);
+    assert_true(gmr->server_capabilities->get_provider_schema_optional);
     protobuf_c_message_free_unpacked(&gmr->base, NULL);
     free(r.data);
 
