@@ -19,7 +19,7 @@
 #include "tfp_log.h"
 
 typedef struct tfp_tls_identity {
-    char *key_pem;           /* PKCS#8 PEM private key, NUL-terminated */
+    char *key_pem;           /* SEC 1 ("EC PRIVATE KEY") PEM private key, NUL-terminated */
     char *cert_pem;          /* PEM certificate, NUL-terminated */
     unsigned char *cert_der; /* DER certificate */
     size_t cert_der_len;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <openssl/bio.h>
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -135,6 +136,33 @@ static void pem_forms_hold_the_same_certificate_and_its_key(void **state)
     tfp_tls_identity_free(id);
 }
 
+/* The key PEM is built by hand (tfp_tls.c): it must be byte for byte what
+ * OpenSSL's own SEC 1 encoder writes for the same key. */
+static void key_pem_is_what_openssl_writes_as_an_ec_private_key(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 8; i++) { /* scalars with leading zero bytes included, sometimes */
+        tfp_tls_identity *id = generate();
+        assert_non_null(strstr(id->key_pem, "-----BEGIN EC PRIVATE KEY-----\n"));
+        BIO *kb = BIO_new_mem_buf(id->key_pem, -1);
+        EVP_PKEY *key = PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL);
+        assert_non_null(key);
+        OSSL_ENCODER_CTX *ectx =
+            OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "PEM", "type-specific", NULL);
+        unsigned char *want = NULL;
+        size_t want_len = 0;
+        assert_non_null(ectx);
+        assert_int_equal(OSSL_ENCODER_to_data(ectx, &want, &want_len), 1);
+        assert_int_equal(want_len, strlen(id->key_pem));
+        assert_memory_equal(want, id->key_pem, want_len);
+        OPENSSL_clear_free(want, want_len);
+        OSSL_ENCODER_CTX_free(ectx);
+        EVP_PKEY_free(key);
+        BIO_free(kb);
+        tfp_tls_identity_free(id);
+    }
+}
+
 static void each_identity_has_a_fresh_key_and_serial(void **state)
 {
     (void)state;
@@ -215,6 +243,7 @@ int main(void)
         cmocka_unit_test(certificate_allows_server_and_client_auth_as_a_ca),
         cmocka_unit_test(certificate_is_valid_from_before_now_for_decades),
         cmocka_unit_test(pem_forms_hold_the_same_certificate_and_its_key),
+        cmocka_unit_test(key_pem_is_what_openssl_writes_as_an_ec_private_key),
         cmocka_unit_test(each_identity_has_a_fresh_key_and_serial),
         cmocka_unit_test(base64_uses_the_standard_alphabet_without_padding),
         cmocka_unit_test(handshake_encoding_of_the_certificate_decodes_to_its_der),
