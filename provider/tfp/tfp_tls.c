@@ -108,8 +108,37 @@ static int set_p256_pubkey(X509 *cert, const EVP_PKEY *key)
 static const unsigned char SEC1_P256_HEAD[7] = {0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20};
 static const unsigned char SEC1_P256_MID[16] = {0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
                                                 0x3d, 0x03, 0x01, 0x07, 0xa1, 0x44, 0x03, 0x42};
-#define SEC1_P256_LEN (7 + 32 + 16 + 1 + 65)
+#define SEC1_P256_PRIV 7                           /* offset of the scalar */
+#define SEC1_P256_MIDAT (SEC1_P256_PRIV + 32)      /* of the OID and the BIT STRING header */
+#define SEC1_P256_POINT (SEC1_P256_MIDAT + 16 + 1) /* of the point, after the unused-bits byte */
+#define SEC1_P256_LEN (SEC1_P256_POINT + 65)
 #define PEM_LINE 64
+
+/* "EC PRIVATE KEY" PEM armour (RFC 7468: base64 in lines of 64) of a SEC 1
+ * key. Returns a malloc'd string the caller wipes and frees, or NULL. Its
+ * own copy of the key, the base64, is wiped before it returns. */
+static char *key_pem_armor(const unsigned char der[SEC1_P256_LEN])
+{
+    static const char begin[] = "-----BEGIN EC PRIVATE KEY-----\n";
+    static const char end[] = "-----END EC PRIVATE KEY-----\n";
+    unsigned char b64[4 * ((SEC1_P256_LEN + 2) / 3) + 1];
+    int n = EVP_EncodeBlock(b64, der, SEC1_P256_LEN);
+    size_t lines = ((size_t)n + PEM_LINE - 1) / PEM_LINE;
+    char *pem = n > 0 ? malloc(sizeof(begin) + (size_t)n + lines + sizeof(end)) : NULL;
+    if (pem != NULL) {
+        size_t o = sizeof(begin) - 1;
+        memcpy(pem, begin, o);
+        for (int i = 0; i < n; i += PEM_LINE) {
+            int k = n - i < PEM_LINE ? n - i : PEM_LINE;
+            memcpy(pem + o, b64 + i, (size_t)k);
+            o += (size_t)k;
+            pem[o++] = '\n';
+        }
+        memcpy(pem + o, end, sizeof(end)); /* with its NUL */
+    }
+    OPENSSL_cleanse(b64, sizeof(b64));
+    return pem;
+}
 
 /*
  * The private key as "EC PRIVATE KEY" PEM, built from the key's scalar and
@@ -131,31 +160,13 @@ static char *p256_key_pem(const EVP_PKEY *key)
         goto done;
     }
     memcpy(der, SEC1_P256_HEAD, sizeof(SEC1_P256_HEAD));
-    memcpy(der + 39, SEC1_P256_MID, sizeof(SEC1_P256_MID));
-    der[55] = 0x00; /* no unused bits */
-    memcpy(der + 56, point, sizeof(point));
-    if (BN_bn2binpad(priv, der + 7, 32) != 32) {
+    memcpy(der + SEC1_P256_MIDAT, SEC1_P256_MID, sizeof(SEC1_P256_MID));
+    der[SEC1_P256_POINT - 1] = 0x00; /* no unused bits */
+    memcpy(der + SEC1_P256_POINT, point, sizeof(point));
+    if (BN_bn2binpad(priv, der + SEC1_P256_PRIV, 32) != 32) {
         goto done;
     }
-    unsigned char b64[4 * ((SEC1_P256_LEN + 2) / 3) + 1];
-    int n = EVP_EncodeBlock(b64, der, (int)sizeof(der));
-    static const char begin[] = "-----BEGIN EC PRIVATE KEY-----\n";
-    static const char end[] = "-----END EC PRIVATE KEY-----\n";
-    size_t cap = sizeof(begin) + (size_t)n + (size_t)n / PEM_LINE + 1 + sizeof(end);
-    if (n <= 0 || (pem = malloc(cap)) == NULL) {
-        goto done;
-    }
-    size_t o = 0;
-    memcpy(pem, begin, sizeof(begin) - 1);
-    o += sizeof(begin) - 1;
-    for (int i = 0; i < n; i += PEM_LINE) {
-        int k = n - i < PEM_LINE ? n - i : PEM_LINE;
-        memcpy(pem + o, b64 + i, (size_t)k);
-        o += (size_t)k;
-        pem[o++] = '\n';
-    }
-    memcpy(pem + o, end, sizeof(end)); /* with its NUL */
-    OPENSSL_cleanse(b64, sizeof(b64));
+    pem = key_pem_armor(der);
 done:
     OPENSSL_cleanse(der, sizeof(der));
     BN_clear_free(priv);
