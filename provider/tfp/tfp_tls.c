@@ -74,28 +74,35 @@ static int add_ext(X509 *cert, int nid, const char *value)
     return ok == 1 ? 0 : -1;
 }
 
+#define P256_POINT_LEN 65 /* 0x04 || X || Y */
+
+/* The key's public point in uncompressed form: 0, or -1 when the key does
+ * not have one of that shape. Read once per identity, for the certificate
+ * and for the private key's encoding. */
+static int p256_point(const EVP_PKEY *key, unsigned char point[P256_POINT_LEN])
+{
+    size_t len = 0;
+    int ok = EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                             P256_POINT_LEN, &len);
+    return ok && len == P256_POINT_LEN && point[0] == 0x04 ? 0 : -1;
+}
+
 /*
  * Sets the certificate's SubjectPublicKeyInfo (id-ecPublicKey, namedCurve
- * P-256, the uncompressed point) from the key's encoded point. Same bytes as
- * X509_set_pubkey, which on a fresh process first builds an OSSL_ENCODER
- * context (~0.6 ms, a tenth of the work before the handshake line).
+ * P-256, the uncompressed point). Same bytes as X509_set_pubkey, which on a
+ * fresh process first builds an OSSL_ENCODER context (~0.6 ms, a tenth of
+ * the work before the handshake line).
  */
-static int set_p256_pubkey(X509 *cert, const EVP_PKEY *key)
+static int set_p256_pubkey(X509 *cert, const unsigned char point[P256_POINT_LEN])
 {
-    unsigned char point[65]; /* 0x04 || X || Y */
-    size_t len = 0;
-    if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-                                         sizeof(point), &len) ||
-        len != sizeof(point) || point[0] != 0x04) {
-        return -1;
-    }
-    unsigned char *bits = OPENSSL_memdup(point, len);
+    unsigned char *bits = OPENSSL_memdup(point, P256_POINT_LEN);
     if (bits == NULL) {
         return -1;
     }
     /* On success the public key takes bits; the two objects are static. */
     if (!X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), OBJ_nid2obj(NID_X9_62_id_ecPublicKey),
-                                V_ASN1_OBJECT, OBJ_nid2obj(NID_X9_62_prime256v1), bits, (int)len)) {
+                                V_ASN1_OBJECT, OBJ_nid2obj(NID_X9_62_prime256v1), bits,
+                                P256_POINT_LEN)) {
         OPENSSL_free(bits);
         return -1;
     }
@@ -111,7 +118,7 @@ static const unsigned char SEC1_P256_MID[16] = {0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x
 #define SEC1_P256_PRIV 7                           /* offset of the scalar */
 #define SEC1_P256_MIDAT (SEC1_P256_PRIV + 32)      /* of the OID and the BIT STRING header */
 #define SEC1_P256_POINT (SEC1_P256_MIDAT + 16 + 1) /* of the point, after the unused-bits byte */
-#define SEC1_P256_LEN (SEC1_P256_POINT + 65)
+#define SEC1_P256_LEN (SEC1_P256_POINT + P256_POINT_LEN)
 #define PEM_LINE 64
 
 /* "EC PRIVATE KEY" PEM armour (RFC 7468: base64 in lines of 64) of a SEC 1
@@ -147,22 +154,18 @@ static char *key_pem_armor(const unsigned char der[SEC1_P256_LEN])
  * (about 7% of the work before the handshake line, callgrind); gRPC reads
  * either form. Returns a malloc'd string, or NULL.
  */
-static char *p256_key_pem(const EVP_PKEY *key)
+static char *p256_key_pem(const EVP_PKEY *key, const unsigned char point[P256_POINT_LEN])
 {
-    unsigned char der[SEC1_P256_LEN], point[65];
-    size_t plen = 0;
+    unsigned char der[SEC1_P256_LEN];
     BIGNUM *priv = NULL;
     char *pem = NULL;
-    if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-                                         sizeof(point), &plen) ||
-        plen != sizeof(point) || point[0] != 0x04 ||
-        !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv)) {
+    if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv)) {
         goto done;
     }
     memcpy(der, SEC1_P256_HEAD, sizeof(SEC1_P256_HEAD));
     memcpy(der + SEC1_P256_MIDAT, SEC1_P256_MID, sizeof(SEC1_P256_MID));
     der[SEC1_P256_POINT - 1] = 0x00; /* no unused bits */
-    memcpy(der + SEC1_P256_POINT, point, sizeof(point));
+    memcpy(der + SEC1_P256_POINT, point, P256_POINT_LEN);
     if (BN_bn2binpad(priv, der + SEC1_P256_PRIV, 32) != 32) {
         goto done;
     }
@@ -181,6 +184,7 @@ int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_error *err)
     BIGNUM *serial = NULL;
     BIO *cbio = NULL;
     unsigned char *der = NULL;
+    unsigned char point[P256_POINT_LEN];
     tfp_tls_identity *id = calloc(1, sizeof(*id));
 
     *out = NULL;
@@ -214,7 +218,7 @@ int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_error *err)
         !X509_set_issuer_name(cert, name) ||
         X509_gmtime_adj(X509_getm_notBefore(cert), -TFP_TLS_BACKDATE_SECONDS) == NULL ||
         X509_gmtime_adj(X509_getm_notAfter(cert), TFP_TLS_VALID_SECONDS) == NULL ||
-        set_p256_pubkey(cert, key) != 0) {
+        p256_point(key, point) != 0 || set_p256_pubkey(cert, point) != 0) {
         rc = ssl_fail(err, "certificate fields");
         goto done;
     }
@@ -232,13 +236,13 @@ int tfp_tls_identity_generate(tfp_tls_identity **out, tfp_error *err)
     }
     cbio = BIO_new(BIO_s_mem());
     if (cbio == NULL || !PEM_write_bio_X509(cbio, cert) ||
-        (id->key_pem = p256_key_pem(key)) == NULL) {
+        (id->key_pem = p256_key_pem(key, point)) == NULL) {
         rc = ssl_fail(err, "PEM encoding");
         goto done;
     }
     id->cert_pem = bio_to_string(cbio);
     int der_len = i2d_X509(cert, &der);
-    if (id->key_pem == NULL || id->cert_pem == NULL || der_len <= 0) {
+    if (id->cert_pem == NULL || der_len <= 0) {
         rc = ssl_fail(err, "DER encoding");
         goto done;
     }
