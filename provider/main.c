@@ -1,58 +1,15 @@
 /*
  * main: terraform-provider-lambda's front binary. It links libc only: it
- * answers --version and --help itself and, to serve, loads the serving
- * library (plugin.c, TFP_SERVE_LIBRARY, kept beside it) through the SDK's
- * tfp_launch (tfp_serve.h, "Two-part plugins").
+ * answers --version and --help itself and, to serve, replaces itself with
+ * the serving program (plugin.c, PROVIDER_SERVE_PROGRAM, kept beside it)
+ * through the SDK's tfp_launch (tfp_serve.h, "Two-part plugins").
  */
-#include <stdio.h>
-
+#include "provider_options.h"
 #include "tfp_serve.h"
-
-#ifndef TFP_SERVE_LIBRARY
-#error "TFP_SERVE_LIBRARY (the serving library's file name) must be defined"
-#endif
-
-#ifndef TFP_VERSION
-#define TFP_VERSION "0.0.0"
-#endif
-
-static void usage(const char *argv0)
-{
-    fprintf(stderr,
-            "This binary is a plugin for Terraform: the provider lambdapack/lambda\n"
-            "(registry.terraform.io/lambdapack/lambda, version %s). It is not meant to be\n"
-            "run directly; Terraform starts it.\n"
-            "\n"
-            "To use it, declare it in your configuration\n"
-            "\n"
-            "  terraform {\n"
-            "    required_providers {\n"
-            "      lambda = { source = \"lambdapack/lambda\" }\n"
-            "    }\n"
-            "  }\n"
-            "\n"
-            "and let Terraform find this binary, either through a CLI configuration file\n"
-            "(TF_CLI_CONFIG_FILE) with a filesystem_mirror that holds it as\n"
-            "  <dir>/registry.terraform.io/lambdapack/lambda/%s/linux_amd64/"
-            "terraform-provider-lambda_v%s\n"
-            "followed by `terraform init`, or with dev_overrides pointing at the directory\n"
-            "that contains %s. Either way, keep %s\n"
-            "beside the binary: it is the part that serves Terraform. See README.md for\n"
-            "both set-ups.\n"
-            "\n"
-            "Options: --version, --help, --debug (serve for TF_REATTACH_PROVIDERS, for\n"
-            "developers).\n",
-            TFP_VERSION, TFP_VERSION, TFP_VERSION, argv0, TFP_SERVE_LIBRARY);
-}
 
 int main(int argc, char **argv)
 {
-    tfp_serve_options opts = TFP_SERVE_OPTIONS_INIT;
-    opts.argc = argc;
-    opts.argv = argv;
-    opts.name = "terraform-provider-lambda";
-    opts.release = TFP_VERSION;
-    opts.registry_address = "registry.terraform.io/lambdapack/lambda";
-    opts.usage = usage;
-    return tfp_launch(&opts, TFP_SERVE_LIBRARY);
+    tfp_serve_options opts;
+    provider_options(&opts, argc, argv);
+    return tfp_launch(&opts, PROVIDER_SERVE_PROGRAM);
 }

@@ -24,10 +24,12 @@ fi
 
 # --release (make release, make test): the arm64 cross toolchain and the
 # multiarch :arm64 libraries the provider links, qemu-user for the arm64
-# test, gpg for signing, binutils (readelf) for the library closure.
+# test, gpg for signing, binutils (readelf) for the library closure, and the
+# cross libstdc++ the serving program's static gRPC (C++) links with.
 case " $* " in
 *" --release "*)
-    packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static gnupg binutils)
+    packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libstdc++-12-dev-arm64-cross
+        qemu-user-static gnupg binutils)
     for p in libgrpc-dev libprotobuf-c-dev libzip-dev libssl-dev libmsgpack-dev \
         libjansson-dev libdeflate-dev libcmocka-dev zlib1g-dev; do
         packages+=("$p:arm64")

@@ -10,9 +10,11 @@
 # VERSION comes from one place: project(... VERSION x.y.z) in CMakeLists.txt.
 # Each zip holds, at the top level, the launcher terraform-provider-lambda_vVERSION
 # (static; release/launcher.c) and lambdapack (the same launcher for the CLI),
-# then libexec/ (the real programs), lib/ (the provider's serving library,
-# every shared library they need and the dynamic loader) and licenses/ (the Debian copyright file of each bundled
-# library). Layout and reasons: docs/guides/releasing.md.
+# then libexec/ (the real programs: the provider's front binary, its serving
+# program and the CLI), lib/ (every shared library they need and the dynamic
+# loader) and licenses/ (the Debian copyright file of each bundled library and
+# of each library linked in statically). Layout and reasons:
+# docs/guides/releasing.md.
 #
 # Reproducible: the same tree on the same machine gives byte-identical zips
 # and SHA256SUMS (paths are mapped out with -ffile-prefix-map, binaries are
@@ -50,9 +52,9 @@ version=$(sed -n 's/^project(terraform-provider-lambda VERSION \([0-9][0-9.]*\) 
     "$src/CMakeLists.txt")
 [ -n "$version" ] || die "no project(... VERSION x.y.z) in CMakeLists.txt"
 name=terraform-provider-lambda
-# The provider's serving library, which libexec/$name loads to serve
-# (provider/CMakeLists.txt); it goes into lib/ with the other libraries.
-serve_lib=lib$name.so
+# The provider's serving program, which libexec/$name runs to serve
+# (provider/CMakeLists.txt); it goes into libexec/ beside it.
+serve_prog=$name-serve
 sums="${name}_${version}_SHA256SUMS"
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
 
@@ -106,7 +108,7 @@ build_programs() {
     cmake -S "$src" -B "$bdir" "${toolchain[@]}" -DCMAKE_BUILD_TYPE=Release -DLP_WERROR=ON \
         -DCMAKE_C_FLAGS="-ffile-prefix-map=$src=. -ffile-prefix-map=$bdir=build" >/dev/null
     cmake --build "$bdir" -j "$(nproc)" --target "$name" lambdapack >/dev/null
-    [ -f "$bdir/$serve_lib" ] || die "$bdir/$serve_lib was not built"
+    [ -f "$bdir/$serve_prog" ] || die "$bdir/$serve_prog was not built"
 }
 
 # needed FILE: the DT_NEEDED names of an ELF file, any architecture.
@@ -168,7 +170,7 @@ stage() {
     rm -rf "$pkg"
     mkdir -p "$pkg/libexec" "$pkg/lib" "$pkg/licenses"
     local prog
-    for prog in "$name" lambdapack; do
+    for prog in "$name" "$serve_prog" lambdapack; do
         "$strip" --strip-all -o "$pkg/libexec/$prog" "$bdir/$prog"
         chmod 0755 "$pkg/libexec/$prog"
     done
@@ -181,12 +183,17 @@ stage() {
     cp -L "$interp" "$pkg/$loader" 2>/dev/null || cp -L "$(find_lib "$(basename "$interp")")" \
         "$pkg/$loader" || die "cannot copy the loader $interp"
 
-    "$strip" --strip-all -o "$pkg/lib/$serve_lib" "$bdir/$serve_lib"
-    chmod 0644 "$pkg/lib/$serve_lib"
-
-    local pkgs
-    pkgs=$(bundle_libs "$pkg/lib" "$pkg/libexec/$name" "$pkg/libexec/lambdapack" \
-        "$pkg/lib/$serve_lib" | sort -u)
+    local pkgs archive
+    pkgs=$(
+        bundle_libs "$pkg/lib" "$pkg/libexec/$name" "$pkg/libexec/$serve_prog" \
+            "$pkg/libexec/lambdapack"
+        # The libraries linked into the serving program from static archives
+        # (provider/tfp/CMakeLists.txt, tfp_grpc) need their licences too.
+        while IFS= read -r archive; do
+            [ -z "$archive" ] || owner_package "$archive"
+        done <"$bdir/tfp-static-archives.txt"
+    )
+    pkgs=$(printf '%s\n' $pkgs | sort -u)
     chmod 0755 "$pkg/$loader" # libc.so.6 needs it too: bundle_libs copied it again
     local p
     for p in $pkgs; do

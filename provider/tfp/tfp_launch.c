@@ -4,28 +4,40 @@
  *
  * The front binary links libc only. Terraform runs `--version` and every
  * start of the plugin through it; trivial flags are answered here, before
- * any of gRPC's sixty-odd shared libraries is mapped. To serve, it loads
- * the serving library and calls its entry point with the same options, in
- * the same process. It holds no protocol logic.
+ * gRPC or OpenSSL is mapped. To serve, it replaces itself (execv: the same
+ * process, which Terraform watches) with the serving program, passing the
+ * same arguments and its release in TFP_LAUNCH_RELEASE_ENV, which the
+ * serving program checks and removes (tfp_launch_check_front). It holds no
+ * protocol logic.
  *
- * Where the library is looked for, in order:
- *   1. the directory of /proc/self/exe: the front binary's own, or, when a
- *      bundled loader runs it (a release package), the loader's, lib/,
- *      which is where release packages keep the library;
- *   2. dlopen's own search by file name: LD_LIBRARY_PATH or the bundled
- *      loader's --library-path, the binary's RUNPATH ($ORIGIN: step 1
- *      without /proc), the system's directories.
- * Step 1 does not rely on RUNPATH because glibc applies the RUNPATH of the
- * object that calls dlopen, and under AddressSanitizer that is libasan.
+ * The serving program is looked for in the front binary's own directory
+ * (a build, a dev_overrides or plugin directory, a release package's
+ * libexec/). The front's path is the one the kernel was given (AT_EXECFN,
+ * which glibc's loader sets to the program's path when it is run on a
+ * program explicitly), else /proc/self/exe, else argv[0].
+ *
+ * When a release package's launcher started us, the dynamic loader was run
+ * explicitly (lib/ld-* ... libexec/<front>; AT_BASE is then 0, since the
+ * kernel mapped no interpreter). The serving program is then run the same
+ * way: by the package's loader, ../lib/<our interpreter's file name>, with
+ * ../lib as the library path, so that it maps the package's libraries and
+ * never the machine's. None of this needs /proc, which an empty root or a
+ * distroless container may not have.
  */
 #include "tfp_launch.h"
 
-#include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <link.h>
+#include <sys/auxv.h>
+#elif defined(__APPLE__)
+#include <mach-o/dyld.h>
+#endif
 
 #include "tfp_handshake.h"
 
@@ -62,71 +74,174 @@ int tfp_launch_parse_args(const tfp_serve_options *opts, bool *debug)
     return -1;
 }
 
-/* Looks a symbol up, as an object pointer (function pointers are copied
-   out of it with memcpy: ISO C has no cast between the two). */
-static void *lookup(void *lib, const char *symbol, const char *library, const char *name)
+int tfp_launch_check_front(const tfp_serve_options *opts)
 {
-    dlerror();
-    void *p = dlsym(lib, symbol);
-    if (p == NULL) {
-        const char *why = dlerror();
-        fprintf(stderr, "%s: %s has no symbol %s (%s): it is not this plugin's serving library\n",
-                name, library, symbol, why != NULL ? why : "null");
+    const char *front = getenv(TFP_LAUNCH_RELEASE_ENV);
+    if (front == NULL) {
+        return 0; /* started on its own */
     }
-    return p;
+    int same = strcmp(front, opts->release) == 0;
+    if (!same) {
+        fprintf(stderr,
+                "%s: the serving program is from release %s, the binary that started it is %s: "
+                "install both together\n",
+                opts->name, opts->release, front);
+    }
+    /* Programs the provider starts (pip, npm) must not inherit it. */
+    unsetenv(TFP_LAUNCH_RELEASE_ENV);
+    return same ? 0 : -1;
 }
 
-/* dlopen()s library (a file name) as described at the top of this file. */
-static void *load(const char *library)
+/* The front binary's own absolute path: 0, or -1 when it cannot be told. */
+static int self_path(const char *argv0, char out[PATH_MAX])
 {
-    /* RTLD_LAZY leaves each dependency to bind the way it was linked (as
-       when they are loaded with the executable): RTLD_NOW would force some
-       5,000 extra symbol look-ups through libcrypto, libzip and the like.
-       The serving library itself is linked -z now, so a missing symbol of
-       its own still fails here. */
-    const int mode = RTLD_LAZY | RTLD_LOCAL;
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    self[n > 0 ? n : 0] = '\0';
-    const char *slash = strrchr(self, '/');
-    if (slash != NULL && strchr(library, '/') == NULL) {
-        char path[PATH_MAX];
-        int len = snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - self), self, library);
-        if (len > 0 && (size_t)len < sizeof(path) && access(path, F_OK) == 0) {
-            return dlopen(path, mode);
+#if defined(__linux__)
+    const char *execfn = (const char *)getauxval(AT_EXECFN);
+    if (execfn != NULL && *execfn != '\0' && realpath(execfn, out) != NULL) {
+        return 0;
+    }
+    ssize_t n = getauxval(AT_BASE) != 0 ? readlink("/proc/self/exe", out, PATH_MAX - 1) : -1;
+    if (n > 0 && out[0] == '/') {
+        out[n] = '\0';
+        return 0;
+    }
+#elif defined(__APPLE__)
+    char given[PATH_MAX];
+    uint32_t size = sizeof(given);
+    if (_NSGetExecutablePath(given, &size) == 0 && realpath(given, out) != NULL) {
+        return 0;
+    }
+#endif
+    if (argv0 != NULL && strchr(argv0, '/') != NULL && realpath(argv0, out) != NULL) {
+        return 0;
+    }
+    return -1;
+}
+
+/* The file name of our own program interpreter (PT_INTERP), or NULL. */
+static const char *interpreter_name(void)
+{
+#if defined(__linux__)
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+    size_t n = (size_t)getauxval(AT_PHNUM);
+    uintptr_t bias = 0;
+    for (size_t i = 0; ph != NULL && i < n; i++) {
+        if (ph[i].p_type == PT_PHDR) {
+            bias = (uintptr_t)ph - ph[i].p_vaddr;
         }
     }
-    return dlopen(library, mode);
+    for (size_t i = 0; ph != NULL && i < n; i++) {
+        if (ph[i].p_type == PT_INTERP) {
+            const char *interp = (const char *)(bias + ph[i].p_vaddr);
+            const char *slash = strrchr(interp, '/');
+            return slash != NULL ? slash + 1 : interp;
+        }
+    }
+#endif
+    return NULL;
 }
 
-int tfp_launch(const tfp_serve_options *opts, const char *library)
+static int join(char out[PATH_MAX], const char *dir, const char *rest, const char *name)
+{
+    int n = snprintf(out, PATH_MAX, "%s/%s%s", dir, rest, name);
+    return n > 0 && n < PATH_MAX ? 0 : -1;
+}
+
+enum { FOUND, NO_PROGRAM, NO_LOADER };
+
+/* Finds `program` as described at the top of this file: its path in
+ *path, the loader's in *loader (empty when it runs directly). */
+static int find_program(const char *argv0, const char *program, char path[PATH_MAX],
+                        char loader[PATH_MAX])
+{
+    char self[PATH_MAX];
+    loader[0] = '\0';
+    if (self_path(argv0, self) != 0) {
+        return NO_PROGRAM;
+    }
+    *strrchr(self, '/') = '\0';
+    const char *dir = self[0] != '\0' ? self : "/";
+    if (join(path, dir, "", program) != 0 || access(path, F_OK) != 0) {
+        return NO_PROGRAM;
+    }
+#if defined(__linux__)
+    if (getauxval(AT_BASE) == 0) { /* run by an explicit loader: a release package */
+        const char *interp = interpreter_name();
+        if (interp == NULL || join(loader, dir, "../lib/", interp) != 0 ||
+            access(loader, X_OK) != 0) {
+            return NO_LOADER;
+        }
+    }
+#endif
+    return FOUND;
+}
+
+/* Runs program in place of this process; returns only on failure. */
+static void exec_program(const tfp_serve_options *opts, const char *path, const char *loader)
+{
+    if (loader[0] == '\0') {
+        execv(path, opts->argv);
+        return;
+    }
+    /* loader, its five options and values, the program, our args, NULL */
+    enum { FIXED = 7 };
+    char **args = calloc((size_t)opts->argc + FIXED + 1, sizeof(*args));
+    if (args == NULL) {
+        errno = ENOMEM;
+        return;
+    }
+    char libdir[PATH_MAX];
+    memcpy(libdir, loader, strlen(loader) + 1);
+    *strrchr(libdir, '/') = '\0';
+    int i = 0;
+    args[i++] = (char *)loader;
+    args[i++] = "--inhibit-cache";
+    args[i++] = "--library-path";
+    args[i++] = libdir;
+    args[i++] = "--argv0";
+    args[i++] = opts->argc > 0 ? opts->argv[0] : (char *)opts->name;
+    args[i++] = (char *)path;
+    for (int a = 1; a < opts->argc; a++) {
+        args[i++] = opts->argv[a];
+    }
+    args[i] = NULL;
+    execv(loader, args);
+    int e = errno;
+    free(args);
+    errno = e;
+}
+
+int tfp_launch(const tfp_serve_options *opts, const char *program)
 {
     bool debug = false;
     int rc = tfp_launch_parse_args(opts, &debug);
     if (rc >= 0) {
         return rc;
     }
-    /* The handle is never closed: the process ends when serving does. */
-    void *lib = load(library);
-    if (lib == NULL) {
-        const char *why = dlerror();
+    char path[PATH_MAX], loader[PATH_MAX];
+    const char *argv0 = opts->argc > 0 ? opts->argv[0] : NULL;
+    int found = find_program(argv0, program, path, loader);
+    if (found == NO_PROGRAM) {
         fprintf(stderr,
-                "%s: cannot load %s, the part of this plugin that serves Terraform; it must "
-                "stay in the directory of the binary (or in the package's lib/): %s\n",
-                opts->name, library, why != NULL ? why : "unknown error");
+                "%s: cannot find %s, the program of this plugin that serves Terraform; it must "
+                "stay in the directory of the binary\n",
+                opts->name, program);
         return 1;
     }
-    const char *release = lookup(lib, TFP_PLUGIN_RELEASE_SYMBOL, library, opts->name);
-    void *entry = lookup(lib, TFP_PLUGIN_SERVE_SYMBOL, library, opts->name);
-    if (release == NULL || entry == NULL) {
+    if (found == NO_LOADER) {
+        fprintf(stderr,
+                "%s: cannot find the dynamic loader of this package (%s, from lib/) to run %s: "
+                "keep the package together\n",
+                opts->name, loader[0] != '\0' ? loader : "none named", path);
         return 1;
     }
-    if (strcmp(release, opts->release) != 0) {
-        fprintf(stderr, "%s: %s is from release %s, this binary is %s: install both together\n",
-                opts->name, library, release, opts->release);
+    if (setenv(TFP_LAUNCH_RELEASE_ENV, opts->release, 1) != 0) {
+        fprintf(stderr, "%s: cannot start %s: %s\n", opts->name, path, strerror(errno));
         return 1;
     }
-    tfp_plugin_serve_fn serve;
-    memcpy(&serve, &entry, sizeof(serve));
-    return serve(opts);
+    exec_program(opts, path, loader);
+    fprintf(stderr, "%s: cannot run %s, the program of this plugin that serves Terraform: %s\n",
+            opts->name, path, strerror(errno));
+    unsetenv(TFP_LAUNCH_RELEASE_ENV);
+    return 1;
 }

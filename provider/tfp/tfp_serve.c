@@ -203,6 +203,9 @@ int tfp_serve(const tfp_provider_def *def, const tfp_serve_options *opts)
     memset(&st, 0, sizeof(st));
     st.opts = opts;
     clock_gettime(CLOCK_MONOTONIC, &st.t_start);
+    if (tfp_launch_check_front(opts) != 0) {
+        return 1;
+    }
     int rc = tfp_launch_parse_args(opts, &st.debug);
     if (rc >= 0) {
         return rc;

@@ -32,12 +32,12 @@ e2e_init() {
     mkdir -p "$E2E_WORK/bin"
     # A private copy, so that leftover-process checks of tests running in
     # parallel never see each other's providers.
-    # The plugin is two files: the binary and the serving library it loads
+    # The plugin is two files: the binary and the serving program it runs
     # from its own directory (provider/CMakeLists.txt).
     E2E_PROVIDER="$E2E_WORK/bin/terraform-provider-lambda"
-    E2E_SERVE_LIB=libterraform-provider-lambda.so
+    E2E_SERVE_PROG=terraform-provider-lambda-serve
     cp "$E2E_BUILD/terraform-provider-lambda" "$E2E_PROVIDER"
-    cp "$E2E_BUILD/$E2E_SERVE_LIB" "$E2E_WORK/bin/$E2E_SERVE_LIB"
+    cp "$E2E_BUILD/$E2E_SERVE_PROG" "$E2E_WORK/bin/$E2E_SERVE_PROG"
     # Short path: unix socket paths are limited to 107 bytes.
     E2E_TMP=$(mktemp -d /tmp/tfp-e2e.XXXXXX)
     E2E_PIDS=()
@@ -101,12 +101,12 @@ TFRC
 }
 
 # e2e_fs_mirror: a filesystem mirror under the work dir holding a copy of the
-# provider (binary and serving library), and a CLI config that installs from it only.
+# provider (binary and serving program), and a CLI config that installs from it only.
 e2e_fs_mirror() {
     local dir="$E2E_WORK/mirror/$E2E_PROVIDER_ADDR/$E2E_PROVIDER_VERSION/linux_amd64"
     mkdir -p "$dir"
     cp "$E2E_PROVIDER" "$dir/terraform-provider-lambda_v$E2E_PROVIDER_VERSION"
-    cp "$E2E_WORK/bin/$E2E_SERVE_LIB" "$dir/$E2E_SERVE_LIB"
+    cp "$E2E_WORK/bin/$E2E_SERVE_PROG" "$dir/$E2E_SERVE_PROG"
     cat >"$E2E_WORK/mirror.tfrc" <<TFRC
 provider_installation {
   filesystem_mirror {

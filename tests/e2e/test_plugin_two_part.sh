@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The plugin is a front binary plus the serving library it loads to serve
+# The plugin is a front binary plus the serving program it runs to serve
 # (provider/CMakeLists.txt). --version and --help work from the binary alone;
-# a start by Terraform without the library, with a library that is not ours
-# or with one from another release exits 1, names the library on stderr and
-# prints no handshake; with the right library beside it, Terraform plans.
+# a start by Terraform without the program, with a file there that cannot
+# run, or of a serving program for a front of another release, exits 1,
+# names the program on stderr and prints no handshake; with the right
+# program beside it, Terraform plans, and the serving process is the one
+# Terraform started (the same pid, running the serving program).
 . "$(dirname "$0")/lib.sh"
 e2e_init "$1"
 cookie=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2
@@ -12,41 +14,56 @@ mkdir -p "$alone"
 cp "$E2E_PROVIDER" "$alone/terraform-provider-lambda"
 
 "$alone/terraform-provider-lambda" --version >"$E2E_WORK/version.out" 2>&1 ||
-    e2e_fail "--version without the serving library failed"
+    e2e_fail "--version without the serving program failed"
 e2e_grep version.out "^terraform-provider-lambda $E2E_PROVIDER_VERSION " "--version from the binary alone"
 "$alone/terraform-provider-lambda" --help >"$E2E_WORK/help.out" 2>&1 ||
-    e2e_fail "--help without the serving library failed"
-e2e_grep help.out "$E2E_SERVE_LIB" "--help names the serving library"
+    e2e_fail "--help without the serving program failed"
+e2e_grep help.out "$E2E_SERVE_PROG" "--help names the serving program"
 
-# refused WHAT PATTERN: a start as Terraform does it must exit 1 with
-# PATTERN on stderr and nothing on stdout.
+# refused WHAT PATTERN [PROGRAM]: a start as Terraform does it (of the front,
+# or of PROGRAM) must exit 1 with PATTERN on stderr and nothing on stdout.
 refused() {
     local rc=0
-    TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 "$alone/terraform-provider-lambda" \
+    TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
+        "${3:-$alone/terraform-provider-lambda}" \
         >"$E2E_WORK/$1.stdout" 2>"$E2E_WORK/$1.stderr" </dev/null || rc=$?
     [ "$rc" = 1 ] || e2e_fail "$1: exit $rc, want 1"
     [ ! -s "$E2E_WORK/$1.stdout" ] || e2e_fail "$1: a handshake was printed"
     e2e_grep "$1.stderr" "$2" "$1: the refusal says why"
 }
 
-refused missing "cannot load $E2E_SERVE_LIB.*directory of the binary"
+refused missing "cannot find $E2E_SERVE_PROG.*directory of the binary"
 
-# A shared object that is not a serving library.
-cat >"$E2E_WORK/foreign.c" <<'C'
-int not_a_plugin(void) { return 0; }
-C
-cc -shared -fPIC -o "$alone/$E2E_SERVE_LIB" "$E2E_WORK/foreign.c" ||
-    e2e_fail "cannot build the foreign library"
-refused foreign "$E2E_SERVE_LIB has no symbol tfp_plugin_"
+# A file by that name that cannot be run.
+printf 'not a program\n' >"$alone/$E2E_SERVE_PROG"
+chmod 0644 "$alone/$E2E_SERVE_PROG"
+refused not_runnable "cannot run $alone/$E2E_SERVE_PROG.*Permission denied"
 
-# A serving library of another release.
-cat >"$E2E_WORK/other.c" <<'C'
-const char tfp_plugin_release[] = "9.9.9";
-int tfp_plugin_serve(const void *opts) { (void)opts; return 0; }
-C
-cc -shared -fPIC -o "$alone/$E2E_SERVE_LIB" "$E2E_WORK/other.c" ||
-    e2e_fail "cannot build the stand-in library"
-refused stale "from release 9.9.9, this binary is $E2E_PROVIDER_VERSION"
+# The serving program, started by a front of another release (the front
+# hands its release over in TFP_LAUNCH_RELEASE).
+install -m 0755 "$E2E_WORK/bin/$E2E_SERVE_PROG" "$alone/$E2E_SERVE_PROG"
+TFP_LAUNCH_RELEASE=9.9.9 refused stale \
+    "serving program is from release $E2E_PROVIDER_VERSION, the binary that started it is 9.9.9" \
+    "$alone/$E2E_SERVE_PROG"
+
+# With the program in place, the front's start is the serving program's:
+# the handshake comes from the pid that was spawned, now running the program.
+hs="$E2E_WORK/handshake.out"
+TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
+    "$alone/terraform-provider-lambda" >"$hs" 2>"$E2E_WORK/handshake.err" </dev/null &
+pid=$!
+E2E_PIDS+=("$pid")
+for _ in $(seq 100); do
+    [ -s "$hs" ] && break
+    sleep 0.05
+done
+grep -q '^1|6|unix|' "$hs" || e2e_fail "no handshake line from the front's start: $(cat "$hs")"
+exe=$(readlink "/proc/$pid/exe")
+[ "$exe" = "$alone/$E2E_SERVE_PROG" ] || e2e_fail "pid $pid runs $exe, not the serving program"
+tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "TFP_LAUNCH_RELEASE=$E2E_PROVIDER_VERSION" ||
+    e2e_fail "the front did not hand its release to the serving program"
+kill -TERM "$pid"
+wait "$pid" || true
 
 # The real pair serves Terraform (the dev_overrides directory holds both).
 e2e_config plugin_basic

@@ -1,7 +1,8 @@
 /*
  * Tests for tfp_handshake: protocol negotiation from PLUGIN_PROTOCOL_VERSIONS,
  * the magic cookie, the exact go-plugin handshake line, the reattach JSON for
- * --debug, and the private socket directory.
+ * --debug, the private socket directory, and the serving program's check of
+ * the front binary that started it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <jansson.h>
 
 #include "tfp_handshake.h"
+#include "tfp_launch.h"
 
 static int negotiate(const char *offered)
 {
@@ -65,6 +67,40 @@ static void magic_cookie_must_match_exactly(void **state)
     assert_false(tfp_handshake_cookie_ok(""));
     assert_false(
         tfp_handshake_cookie_ok("d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b"));
+}
+
+static tfp_serve_options release_opts(const char *release)
+{
+    tfp_serve_options opts = TFP_SERVE_OPTIONS_INIT;
+    opts.name = "terraform-provider-test";
+    opts.release = release;
+    return opts;
+}
+
+static void serving_program_started_on_its_own_serves(void **state)
+{
+    (void)state;
+    tfp_serve_options opts = release_opts("1.2.3");
+    unsetenv(TFP_LAUNCH_RELEASE_ENV);
+    assert_int_equal(tfp_launch_check_front(&opts), 0);
+}
+
+static void serving_program_accepts_its_own_front_and_hides_the_variable(void **state)
+{
+    (void)state;
+    tfp_serve_options opts = release_opts("1.2.3");
+    assert_int_equal(setenv(TFP_LAUNCH_RELEASE_ENV, "1.2.3", 1), 0);
+    assert_int_equal(tfp_launch_check_front(&opts), 0);
+    assert_null(getenv(TFP_LAUNCH_RELEASE_ENV));
+}
+
+static void serving_program_refuses_a_front_of_another_release(void **state)
+{
+    (void)state;
+    tfp_serve_options opts = release_opts("1.2.3");
+    assert_int_equal(setenv(TFP_LAUNCH_RELEASE_ENV, "1.2.30", 1), 0);
+    assert_int_equal(tfp_launch_check_front(&opts), -1);
+    assert_null(getenv(TFP_LAUNCH_RELEASE_ENV));
 }
 
 static void handshake_line_has_six_fields_and_a_newline(void **state)
@@ -193,6 +229,9 @@ int main(void)
         cmocka_unit_test(missing_versions_default_to_6),
         cmocka_unit_test(versions_without_6_are_refused_naming_the_offer),
         cmocka_unit_test(magic_cookie_must_match_exactly),
+        cmocka_unit_test(serving_program_started_on_its_own_serves),
+        cmocka_unit_test(serving_program_accepts_its_own_front_and_hides_the_variable),
+        cmocka_unit_test(serving_program_refuses_a_front_of_another_release),
         cmocka_unit_test(handshake_line_has_six_fields_and_a_newline),
         cmocka_unit_test(plaintext_line_has_an_empty_certificate_field),
         cmocka_unit_test(line_fields_with_separators_or_overflow_are_refused),

@@ -63,7 +63,10 @@ rc=0
 env -i "$pkg/lib/ld-linux-x86-64.so.2" --help >/dev/null 2>&1 ||
     rel_fail "the bundled loader does not run"
 # The provider, once serving, has exactly the environment it was given (same
-# pid after the launcher's exec: /proc/PID/environ is the provider's).
+# pid after the launcher's and the front's execs: /proc/PID/environ is the
+# serving program's), plus the one variable in which the front hands its
+# release to the serving program (tfp_launch.c), which the program removes
+# before it starts anything; and it runs on the bundled loader.
 out="$REL_WORK/hs.out"
 env -i TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE PLUGIN_PROTOCOL_VERSIONS=6 TMPDIR=/tmp \
     "$pkg/${REL_NAME_PREFIX}_v$REL_VERSION" >"$out" 2>/dev/null &
@@ -75,11 +78,16 @@ done
 [ -s "$out" ] || rel_fail "no handshake from the packaged provider"
 got_env=$(tr '\0' '\n' <"/proc/$pid/environ" | sort | tr '\n' ' ')
 exe=$(readlink "/proc/$pid/exe")
+cmdline=$(tr '\0' '\n' <"/proc/$pid/cmdline")
+maps=$(awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sort -u)
 kill -TERM "$pid"
 wait "$pid" || true
-want_env="PLUGIN_PROTOCOL_VERSIONS=6 TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE TMPDIR=/tmp "
+want_env="PLUGIN_PROTOCOL_VERSIONS=6 TFP_LAUNCH_RELEASE=$REL_VERSION TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE TMPDIR=/tmp "
 [ "$got_env" = "$want_env" ] || rel_fail "the provider's environment is '$got_env', want '$want_env'"
 [ "$exe" = "$pkg/lib/ld-linux-x86-64.so.2" ] || rel_fail "the provider runs on $exe, not the bundled loader"
+grep -qx "$pkg/libexec/$REL_NAME_PREFIX-serve" <<<"$cmdline" ||
+    rel_fail "the serving process runs '$cmdline', not the package's serving program"
+! grep -q '^/usr/lib\|^/lib' <<<"$maps" || rel_fail "the serving process maps the machine's libraries: $maps"
 
 # An incomplete package: one line naming what is missing, exit 127.
 mv "$pkg/libexec/lambdapack" "$pkg/libexec/lambdapack.away"

@@ -17,18 +17,20 @@
  *
  * A provider's main is its tfp_provider_def, its options and one call.
  *
- * Two-part plugins. Loading gRPC and its dependencies costs several
+ * Two-part plugins. Loading gRPC, OpenSSL and their dependencies costs
  * milliseconds before main runs, which Terraform pays for every
  * `--version` and every start. A provider can split itself in two:
  *
  *   - the front binary (what Terraform runs) links libc and the SDK's
- *     tfp_launch library only; its main calls tfp_launch(opts, LIBRARY);
- *   - the serving library LIBRARY (a shared object shipped beside it)
- *     defines tfp_plugin_serve and tfp_plugin_release (below); its
- *     tfp_plugin_serve builds the tfp_provider_def and calls tfp_serve.
+ *     tfp_launch library only; its main calls tfp_launch(opts, PROGRAM);
+ *   - the serving program PROGRAM (an executable shipped beside it) is an
+ *     ordinary plugin: its main builds the tfp_provider_def and calls
+ *     tfp_serve with the same options.
  *
  * tfp_launch answers --version and --help itself, refuses a start not made
- * by Terraform, and otherwise loads LIBRARY and hands it the process.
+ * by Terraform, and otherwise replaces the process with PROGRAM (same pid,
+ * same arguments). tfp_serve refuses to serve for a front of another
+ * release (a stale program beside a new binary).
  */
 #ifndef TFP_SERVE_H
 #define TFP_SERVE_H
@@ -62,28 +64,13 @@ typedef struct tfp_serve_options {
  */
 int tfp_serve(const tfp_provider_def *def, const tfp_serve_options *opts);
 
-/* What a serving library exports (looked up by these names). */
-#define TFP_PLUGIN_SERVE_SYMBOL "tfp_plugin_serve"
-#define TFP_PLUGIN_RELEASE_SYMBOL "tfp_plugin_release"
-#define TFP_PLUGIN_EXPORT __attribute__((visibility("default")))
-
-typedef int (*tfp_plugin_serve_fn)(const tfp_serve_options *opts);
-
-/* Defined by a serving library: serves with opts (borrowed), returning
-   what tfp_serve returns. */
-TFP_PLUGIN_EXPORT int tfp_plugin_serve(const tfp_serve_options *opts);
-
-/* Defined by a serving library: its release, which must equal the front
-   binary's opts->release (a stale library beside a new binary is refused). */
-TFP_PLUGIN_EXPORT extern const char tfp_plugin_release[];
-
 /*
  * The front binary's main: handles the command line like tfp_serve (same
- * flags, same exit statuses, same usage), then loads `library` (a file
- * name, found through the binary's RUNPATH or the loader's library path)
- * and returns tfp_plugin_serve(opts). 1, with a message on stderr, when
- * the library cannot be loaded or is from another release.
+ * flags, same exit statuses, same usage), then runs `program` (a file
+ * name, looked for in the binary's own directory, or in a release
+ * package's libexec/: provider/tfp/tfp_launch.c) in place of this process.
+ * Returns 1, with a message on stderr, when it cannot be found or run.
  */
-int tfp_launch(const tfp_serve_options *opts, const char *library);
+int tfp_launch(const tfp_serve_options *opts, const char *program);
 
 #endif
