@@ -9,6 +9,12 @@ nothing about speed (exit status 2 only when a tool fails).
   perf.py plan     BUILD_DIR [--runs 10] [--tree DIR]
   perf.py scale    BUILD_DIR [--counts 1000,10000,100000] [--runs 3]
   perf.py all      BUILD_DIR [--quick]
+  perf.py compare  BUILD_DIR --against OTHER_BUILD_DIR [--runs 25]
+
+compare is the before/after of a change: the start-up of both builds'
+providers and no-change plans of examples/basic through each, alternated in
+one run with Terraform's floor (build OTHER_BUILD_DIR from the old commit,
+e.g. in a git worktree).
 
 Every child is timed from spawn to exit (or to the handshake line); CPU (user
 + sys) comes from os.wait4(), peak RSS from /usr/bin/time (%M), which for a
@@ -139,12 +145,7 @@ def time_handshake(exe, env):
 
 def startup(build, work, runs, launchers):
     exe = os.path.join(build, "terraform-provider-lambda")
-    env = dict(os.environ)
-    env[COOKIE[0]] = COOKIE[1]
-    env["PLUGIN_PROTOCOL_VERSIONS"] = "5,6"
-    env["PLUGIN_CLIENT_CERT"] = client_cert(work)
-    env.pop("TF_LOG", None)
-    env.pop("TF_LOG_PROVIDER", None)
+    env = startup_env(work)
     targets = [("provider", exe)] + [("launcher", p) for p in launchers]
     rows = []
     for label, path in targets:
@@ -168,6 +169,16 @@ def startup(build, work, runs, launchers):
         T_HANDSHAKE_MS, met(p["handshake_ms"] <= T_HANDSHAKE_MS), T_VERSION_MS,
         met(p["version_ms"] <= T_VERSION_MS)))
     return rows
+
+
+def startup_env(work):
+    env = dict(os.environ)
+    env[COOKIE[0]] = COOKIE[1]
+    env["PLUGIN_PROTOCOL_VERSIONS"] = "5,6"
+    env["PLUGIN_CLIENT_CERT"] = client_cert(work)
+    env.pop("TF_LOG", None)
+    env.pop("TF_LOG_PROVIDER", None)
+    return env
 
 
 # ------------------------------------------------------------------ terraform
@@ -444,16 +455,68 @@ def scale(build, work, counts, runs):
     return rows
 
 
+# ------------------------------------------------------------------ compare
+def compare(build, other, work, runs):
+    """Start-up and no-change plans of two builds, alternated in one run."""
+    env = startup_env(work)
+    builds = [("this", build), ("against", other)]
+    hs = {b: [] for b, _ in builds}
+    ver = {b: [] for b, _ in builds}
+    for _ in range(runs):
+        for label, d in builds:
+            exe = os.path.join(d, "terraform-provider-lambda")
+            hs[label].append(time_handshake(exe, env))
+            ver[label].append(run([exe, "--version"], rss=False).wall)
+    incident = os.path.join(os.path.dirname(HERE), "examples", "basic")
+    envs, dirs = {}, {}
+    for label, d in builds:
+        w = os.path.join(work, "compare-" + label)
+        os.makedirs(w, exist_ok=True)
+        envs[label] = tf_env(d, w)
+        dirs[label] = os.path.join(w, "tf-incident")
+        if os.path.isdir(dirs[label]):
+            shutil.rmtree(dirs[label])
+        shutil.copytree(incident, dirs[label], ignore=shutil.ignore_patterns(
+            ".terraform*", "build", "terraform.tfstate*"))
+        tf_apply(dirs[label], envs[label])
+        tf_plan(dirs[label], envs[label])
+    d_floor = tf_dir(work, "floor", FLOOR_TF)
+    tf_apply(d_floor, envs["this"])
+    tf_plan(d_floor, envs["this"])
+    plans = {b: [] for b, _ in builds}
+    floor = []
+    for _ in range(runs):
+        for label, _ in builds:
+            plans[label].append(tf_plan(dirs[label], envs[label]).wall)
+        floor.append(tf_plan(d_floor, envs["this"]).wall)
+    f = median(floor)
+    print("\n## Before/after (alternated, median of %d; floor %.3f s)" % (runs, f))
+    print("| build | handshake ms | --version ms | no-change plan s | plan / floor |")
+    print("|---|---:|---:|---:|---:|")
+    rows = []
+    for label, d in builds:
+        r = {"build": d, "handshake_ms": median(hs[label]) * 1000,
+             "version_ms": median(ver[label]) * 1000, "plan_s": median(plans[label])}
+        r["plan_vs_floor"] = r["plan_s"] / f
+        rows.append(r)
+        print("| %s | %.2f | %.2f | %.3f | %.2fx |" % (d, r["handshake_ms"], r["version_ms"],
+                                                      r["plan_s"], r["plan_vs_floor"]))
+    return {"floor_plan_s": f, "builds": rows}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=("startup", "plan", "scale", "all"))
+    ap.add_argument("what", choices=("startup", "plan", "scale", "all", "compare"))
     ap.add_argument("build_dir")
     ap.add_argument("--runs", type=int, default=0)
     ap.add_argument("--launcher", action="append", default=[])
     ap.add_argument("--tree", default=None)
     ap.add_argument("--counts", default="1000,10000,100000")
     ap.add_argument("--quick", action="store_true", help="fewer runs, counts up to 10,000")
+    ap.add_argument("--against", default=None, help="compare: the other build directory")
     args = ap.parse_args()
+    if (args.what == "compare") != (args.against is not None):
+        die("--against OTHER_BUILD_DIR goes with compare, and only with it")
     build = os.path.abspath(args.build_dir)
     work = os.path.join(build, "bench")
     os.makedirs(work, exist_ok=True)
@@ -468,6 +531,9 @@ def main():
     counts = [int(c) for c in args.counts.split(",")]
     if args.quick:
         counts = [c for c in counts if c <= 10000]
+    if args.what == "compare":
+        results["compare"] = compare(build, os.path.abspath(args.against), work,
+                                     args.runs or 25)
     if args.what in ("startup", "all"):
         results["startup"] = startup(build, work, args.runs or 30, args.launcher)
     if args.what in ("plan", "all"):
