@@ -240,6 +240,11 @@ int lp_fs_nearest_path(const char *path, const char *base_dir, char *buf, size_t
     return w >= 0 && (size_t)w < size;
 }
 
+int lp_fs_open_source(const char *path)
+{
+    return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
 ssize_t lp_fs_read(int fd, void *buf, size_t len)
 {
     ssize_t r;

@@ -31,6 +31,12 @@ int lp_fs_replace(const char *from, const char *to, lp_error *err);
 /* fsyncs a file (is_dir 0) or directory by path; 0 or -errno. */
 int lp_fs_sync(const char *path, int is_dir);
 
+/* Opens a source file to read: open(2) read-only, close-on-exec, never as a
+ * controlling terminal, and without waiting when what is at path is no
+ * longer a regular file (a FIFO swapped in after the selection's stat would
+ * otherwise block until a writer came). Returns the fd, or -1 (errno). */
+int lp_fs_open_source(const char *path);
+
 /* read(2), retried when a signal interrupts it: what read returns
  * otherwise (bytes read, 0 at the end, -1 with errno set). */
 ssize_t lp_fs_read(int fd, void *buf, size_t len);

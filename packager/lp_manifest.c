@@ -145,7 +145,7 @@ int lp_manifest_hash_path(lp_manifest_hasher *h, const char *path, const char *d
         rc = lp_error_nomem_at(err, si, "path", display);
         goto done;
     }
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+    if ((fd = lp_fs_open_source(path)) < 0) {
         rc = lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, si, "path", display,
                           "cannot read '%s': %s", display, strerror(errno));
         goto done;
@@ -652,7 +652,7 @@ int lp_manifest_read(const lp_manifest *m, const lp_file *f, size_t max_len, uns
         *len = (size_t)f->size;
         return LP_OK;
     }
-    if ((fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+    if ((fd = lp_fs_open_source(f->source_path)) < 0) {
         rc = lp_error_set(err, errno == ENOENT ? LP_ENOENT : LP_EIO, errno, f->source_index, "path",
                           f->source_path, "cannot read '%s': %s", f->source_path, strerror(errno));
         goto done;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@
 struct lp_store {
     char root[PATH_MAX];
     char dir[PATH_MAX]; /* root/v<format>-<LP_DEFLATE_FORMAT> */
+    atomic_int dirfd;   /* dir, opened once it exists (-1 before): entries are
+                           looked up relative to it, two path components each */
     EVP_MAC_CTX *mac;   /* keyed template, duplicated per entry */
     uint64_t max_bytes;
     uint64_t added;
@@ -133,6 +136,7 @@ static void open_default(void)
     const char *max = getenv("LAMBDAPACK_STORE_MAX_MB");
     long long mb = max != NULL ? atoll(max) : 0;
     s->max_bytes = (uint64_t)(mb > 0 ? mb : LP_STORE_DEFAULT_MAX_MB) << 20;
+    atomic_init(&s->dirfd, -1);
     pthread_mutex_init(&s->mu, NULL);
     g_store = s;
 }
@@ -155,6 +159,28 @@ static int entry_path(const lp_store *s, const unsigned char sha256[32], int lev
     lp_hash_hex(sha256, hex);
     int n = snprintf(out, cap, "%s/%.2s/%s-%d", s->dir, hex, hex, level);
     return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* The store directory's descriptor, or -1 while it does not exist yet (the
+ * first lp_store_put creates it). A directory removed and made again while
+ * we run only turns later look-ups into misses. */
+static int store_dirfd(lp_store *s)
+{
+    int fd = atomic_load(&s->dirfd);
+    if (fd >= 0) {
+        return fd;
+    }
+#ifdef O_PATH
+    fd = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+    fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+    int none = -1;
+    if (fd >= 0 && !atomic_compare_exchange_strong(&s->dirfd, &none, fd)) {
+        close(fd); /* another thread was first */
+        fd = none;
+    }
+    return fd;
 }
 
 /* HMAC over the key, the header and the data. */
@@ -194,7 +220,14 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
     if (s == NULL || entry_path(s, sha256, level, path, sizeof(path)) != 0) {
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int dfd = store_dirfd(s);
+    if (dfd < 0) {
+        return -1; /* no store directory: nothing stored yet */
+    }
+    const char *rel = path + strlen(s->dir) + 1; /* "xx/<hex>-<level>" */
+    /* O_NONBLOCK: a FIFO planted under an entry's name must not make us
+     * wait for a writer (regular files read the same with it). */
+    int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         return -1;
     }
@@ -222,7 +255,7 @@ int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size,
     if (!ok) {
         free(buf);
         if (!oom) {
-            (void)unlink(path); /* planted, damaged or truncated: never used */
+            (void)unlinkat(dfd, rel, 0); /* planted, damaged or truncated: never used */
         }
         return -1;
     }

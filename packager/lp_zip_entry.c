@@ -285,7 +285,7 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
         *total = f->size;
         return f->size == 0 || feed(ss, f->content, (size_t)f->size, level) == 0 ? LP_OK : -1;
     }
-    int fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = lp_fs_open_source(f->source_path);
     if (fd < 0) {
         return cannot_read(f, errno, err);
     }
@@ -319,6 +319,9 @@ static int read_source(sink_state *ss, const lp_file *f, int level, uint64_t *to
                               "cancelled while compressing '%s'", f->source_path);
             break;
         }
+        if ((size_t)r < want && *total == f->size) {
+            break; /* a short read at the stat's size: the end of the file */
+        }
     }
     close(fd);
     return rc;
@@ -332,15 +335,18 @@ int lp_zip_entry_read_small(lp_zip_entry_ctx *c, const lp_file *f, const unsigne
         return lp_error_set(err, LP_EINVAL, 0, f->source_index, NULL, f->archive_path,
                             "'%s' is not a small file to read whole", f->archive_path);
     }
-    int fd = open(f->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = lp_fs_open_source(f->source_path);
     if (fd < 0) {
         return cannot_read(f, errno, err);
     }
-    /* One byte more than the stat said: a file that grew is seen. */
+    /* One byte more than the stat said: a file that grew is seen. A read
+     * that returns less than it was asked for, with the stat's size in hand,
+     * has met the end of the file: no end-of-file read is needed. */
     size_t want = (size_t)f->size + 1, total = 0;
     int rc = LP_OK;
     while (total < want) {
-        ssize_t r = lp_fs_read(fd, c->rbuf + total, want - total);
+        size_t ask = want - total;
+        ssize_t r = lp_fs_read(fd, c->rbuf + total, ask);
         if (r < 0) {
             rc = cannot_read(f, errno, err);
             break;
@@ -349,6 +355,9 @@ int lp_zip_entry_read_small(lp_zip_entry_ctx *c, const lp_file *f, const unsigne
             break;
         }
         total += (size_t)r;
+        if ((size_t)r < ask && total == f->size) {
+            break;
+        }
     }
     close(fd);
     if (rc == LP_OK && total != f->size) {

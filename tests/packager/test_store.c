@@ -1,7 +1,8 @@
 /*
  * Tests for lp_store, the machine's store of compressed entries: an entry
  * comes back only when its MAC verifies, for its own content hash, size and
- * level; planted, damaged and moved entries are refused and removed; least
+ * level; planted, damaged and moved entries (a FIFO too, without waiting on
+ * it) are refused and removed; least
  * recently used entries are pruned to the size bound; and lp_zip_write gives
  * the same bytes from the store as from compressing.
  */
@@ -103,6 +104,24 @@ static void a_planted_or_damaged_entry_is_refused_and_removed(void **state)
     assert_int_not_equal(access(path, F_OK), 0);
     free(other_path);
     free(bytes);
+    free(path);
+}
+
+static void a_fifo_planted_as_an_entry_is_refused_without_waiting(void **state)
+{
+    (void)state;
+    unsigned char sha[32], *data = NULL;
+    size_t len = 0;
+    uint32_t crc = 0;
+    sha_of("content five", sha);
+    lp_store_put(store(), sha, 13, 6, (const unsigned char *)"GOODDATA", 8, 7);
+    char *path = entry_file(sha, 6);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10); /* an open that waited for a writer would end the test here */
+    assert_int_equal(lp_store_get(store(), sha, 13, 6, &data, &len, &crc), -1);
+    alarm(0);
+    assert_int_not_equal(access(path, F_OK), 0);
     free(path);
 }
 
@@ -260,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_entry_comes_back_for_its_own_hash_size_and_level),
         cmocka_unit_test(a_planted_or_damaged_entry_is_refused_and_removed),
+        cmocka_unit_test(a_fifo_planted_as_an_entry_is_refused_without_waiting),
         cmocka_unit_test(least_recently_used_entries_are_pruned_to_the_bound),
         cmocka_unit_test_setup_teardown(
             a_deferred_build_asks_the_store_by_the_hash_of_the_bytes_it_read, tu_setup_tmpdir,

@@ -11,9 +11,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lp_hash.h"
 #include "lp_zip_entry.h"
@@ -135,6 +138,36 @@ static void content_that_differs_from_its_manifest_is_a_change_not_a_bug(void **
     free(data);
 }
 
+/* A FIFO where the selection saw a regular file (swapped in between its stat
+ * and the read): a change, reported at once, not a wait for a writer. */
+static void a_source_swapped_for_a_fifo_is_a_change_without_waiting(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lp-entry-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/handler.py", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    unsigned char *data = text(1000);
+    lp_file f = inline_file(data, 1000);
+    f.content = NULL;
+    f.source_path = path;
+    lp_zip_entry_ctx *c = lp_zip_entry_ctx_new(NULL);
+    lp_zip_entry e;
+    lp_error err = {0};
+    const unsigned char *read = NULL;
+    unsigned char sha[32];
+    alarm(10); /* an open that waited for a writer would end the test here */
+    assert_int_equal(lp_zip_entry_build(c, &f, 6, f.sha256, NULL, &e, &err), LP_ECHANGED);
+    assert_int_equal(lp_zip_entry_read_small(c, &f, &read, sha, &err), LP_ECHANGED);
+    alarm(0);
+    assert_null(read);
+    lp_zip_entry_ctx_free(c);
+    free(data);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +176,7 @@ int main(void)
         cmocka_unit_test(truncated_or_extended_data_fails_the_whole_check),
         cmocka_unit_test(entries_above_the_whole_limit_are_checked_while_streaming),
         cmocka_unit_test(content_that_differs_from_its_manifest_is_a_change_not_a_bug),
+        cmocka_unit_test(a_source_swapped_for_a_fifo_is_a_change_without_waiting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
