@@ -71,15 +71,21 @@ static void an_entry_comes_back_for_its_own_hash_size_and_level(void **state)
     assert_int_equal(lp_store_get(store(), other, 11, 6, &data, &len, &crc), -1);
 }
 
+/* Stores a good level-6 entry for text (13 bytes raw) and returns its file. */
+static char *good_entry(const char *text, unsigned char sha[32])
+{
+    sha_of(text, sha);
+    lp_store_put(store(), sha, 13, 6, (const unsigned char *)"GOODDATA", 8, 7);
+    return entry_file(sha, 6);
+}
+
 static void a_planted_or_damaged_entry_is_refused_and_removed(void **state)
 {
     (void)state;
     unsigned char sha[32], *data = NULL;
     size_t len = 0;
     uint32_t crc = 0;
-    sha_of("content three", sha);
-    lp_store_put(store(), sha, 13, 6, (const unsigned char *)"GOODDATA", 8, 7);
-    char *path = entry_file(sha, 6);
+    char *path = good_entry("content three", sha);
     size_t n = 0;
     unsigned char *bytes = tu_read(path, &n);
     assert_non_null(bytes);
@@ -107,19 +113,27 @@ static void a_planted_or_damaged_entry_is_refused_and_removed(void **state)
     free(path);
 }
 
+/* lp_store_get of good_entry's content: 0 or -1. */
+static int get_good(const unsigned char sha[32])
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    uint32_t crc = 0;
+    int rc = lp_store_get(store(), sha, 13, 6, &data, &len, &crc);
+    free(data);
+    return rc;
+}
+
 static void a_fifo_planted_as_an_entry_is_refused_without_waiting(void **state)
 {
     (void)state;
-    unsigned char sha[32], *data = NULL;
-    size_t len = 0;
-    uint32_t crc = 0;
-    sha_of("content five", sha);
-    lp_store_put(store(), sha, 13, 6, (const unsigned char *)"GOODDATA", 8, 7);
-    char *path = entry_file(sha, 6);
+    unsigned char sha[32];
+    char *path = good_entry("content five", sha);
+    assert_int_equal(get_good(sha), 0);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(mkfifo(path, 0600), 0);
     alarm(10); /* an open that waited for a writer would end the test here */
-    assert_int_equal(lp_store_get(store(), sha, 13, 6, &data, &len, &crc), -1);
+    assert_int_equal(get_good(sha), -1);
     alarm(0);
     assert_int_not_equal(access(path, F_OK), 0);
     free(path);
