@@ -22,7 +22,9 @@
  * way: by the package's loader, ../lib/<our interpreter's file name>, with
  * ../lib as the library path, so that it maps the package's libraries and
  * never the machine's. None of this needs /proc, which an empty root or a
- * distroless container may not have.
+ * distroless container may not have. Without a ../lib/ loader (someone ran
+ * ld.so on a build's front by hand), the loader running us, /proc/self/exe,
+ * runs the program with its own library search.
  */
 #include "tfp_launch.h"
 
@@ -150,12 +152,14 @@ static int join(char out[PATH_MAX], const char *dir, const char *rest, const cha
 enum { FOUND, NO_PROGRAM, NO_LOADER };
 
 /* Finds `program` as described at the top of this file: its path in
- *path, the loader's in *loader (empty when it runs directly). */
+ *path, the loader's in *loader (empty when it runs directly), and whether
+ *that loader's directory is the library path (*own_libs). */
 static int find_program(const char *argv0, const char *program, char path[PATH_MAX],
-                        char loader[PATH_MAX])
+                        char loader[PATH_MAX], bool *own_libs)
 {
     char self[PATH_MAX];
     loader[0] = '\0';
+    *own_libs = true;
     if (self_path(argv0, self) != 0) {
         return NO_PROGRAM;
     }
@@ -165,19 +169,27 @@ static int find_program(const char *argv0, const char *program, char path[PATH_M
         return NO_PROGRAM;
     }
 #if defined(__linux__)
-    if (getauxval(AT_BASE) == 0) { /* run by an explicit loader: a release package */
-        const char *interp = interpreter_name();
-        if (interp == NULL || join(loader, dir, "../lib/", interp) != 0 ||
-            access(loader, X_OK) != 0) {
+    /* A dynamic front with no interpreter mapped by the kernel was run by an
+     * explicit loader: a release package's, ../lib/<interpreter>, or else
+     * the one running us now (someone ran ld.so on the front by hand). A
+     * static front has no PT_INTERP and runs the program directly. */
+    const char *interp = getauxval(AT_BASE) == 0 ? interpreter_name() : NULL;
+    if (interp != NULL &&
+        (join(loader, dir, "../lib/", interp) != 0 || access(loader, X_OK) != 0)) {
+        ssize_t n = readlink("/proc/self/exe", loader, PATH_MAX - 1);
+        if (n <= 0 || loader[0] != '/') {
             return NO_LOADER;
         }
+        loader[n] = '\0';
+        *own_libs = false;
     }
 #endif
     return FOUND;
 }
 
 /* Runs program in place of this process; returns only on failure. */
-static void exec_program(const tfp_serve_options *opts, const char *path, const char *loader)
+static void exec_program(const tfp_serve_options *opts, const char *path, const char *loader,
+                         bool own_libs)
 {
     if (loader[0] == '\0') {
         execv(path, opts->argv);
@@ -195,9 +207,11 @@ static void exec_program(const tfp_serve_options *opts, const char *path, const 
     *strrchr(libdir, '/') = '\0';
     int i = 0;
     args[i++] = (char *)loader;
-    args[i++] = "--inhibit-cache";
-    args[i++] = "--library-path";
-    args[i++] = libdir;
+    if (own_libs) {
+        args[i++] = "--inhibit-cache";
+        args[i++] = "--library-path";
+        args[i++] = libdir;
+    }
     args[i++] = "--argv0";
     args[i++] = opts->argc > 0 ? opts->argv[0] : (char *)opts->name;
     args[i++] = (char *)path;
@@ -220,7 +234,8 @@ int tfp_launch(const tfp_serve_options *opts, const char *program)
     }
     char path[PATH_MAX], loader[PATH_MAX];
     const char *argv0 = opts->argc > 0 ? opts->argv[0] : NULL;
-    int found = find_program(argv0, program, path, loader);
+    bool own_libs = true;
+    int found = find_program(argv0, program, path, loader, &own_libs);
     if (found == NO_PROGRAM) {
         fprintf(stderr,
                 "%s: cannot find %s, the program of this plugin that serves Terraform; it must "
@@ -232,14 +247,14 @@ int tfp_launch(const tfp_serve_options *opts, const char *program)
         fprintf(stderr,
                 "%s: cannot find the dynamic loader of this package (%s, from lib/) to run %s: "
                 "keep the package together\n",
-                opts->name, loader[0] != '\0' ? loader : "none named", path);
+                opts->name, loader, path);
         return 1;
     }
     if (setenv(TFP_LAUNCH_RELEASE_ENV, opts->release, 1) != 0) {
         fprintf(stderr, "%s: cannot start %s: %s\n", opts->name, path, strerror(errno));
         return 1;
     }
-    exec_program(opts, path, loader);
+    exec_program(opts, path, loader, own_libs);
     fprintf(stderr, "%s: cannot run %s, the program of this plugin that serves Terraform: %s\n",
             opts->name, path, strerror(errno));
     unsetenv(TFP_LAUNCH_RELEASE_ENV);

@@ -65,6 +65,25 @@ tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "TFP_LAUNCH_RELEASE=$E2E_PROVIDER_
 kill -TERM "$pid"
 wait "$pid" || true
 
+# The front run by hand through the system's loader (no package lib/ beside
+# it) still starts the serving program, through that same loader.
+: >"$hs"
+TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
+    /lib64/ld-linux-x86-64.so.2 "$alone/terraform-provider-lambda" >"$hs" \
+    2>"$E2E_WORK/handshake-ld.err" </dev/null &
+pid=$!
+E2E_PIDS+=("$pid")
+for _ in $(seq 100); do
+    [ -s "$hs" ] && break
+    sleep 0.05
+done
+grep -q '^1|6|unix|' "$hs" ||
+    e2e_fail "no handshake through an explicit loader: $(cat "$hs" "$E2E_WORK/handshake-ld.err")"
+tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx "$alone/$E2E_SERVE_PROG" ||
+    e2e_fail "the explicit loader does not run the serving program"
+kill -TERM "$pid"
+wait "$pid" || true
+
 # The real pair serves Terraform (the dev_overrides directory holds both).
 e2e_config plugin_basic
 e2e_dev_overrides
