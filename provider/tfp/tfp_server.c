@@ -118,7 +118,9 @@ struct tfp_server {
     call_ctx *dead;
     bool workers_stop;
     pthread_t workers[TFP_SERVER_MAX_WORKERS];
-    unsigned nworkers;
+    unsigned nworkers; /* started; grows on demand (enqueue), up to max_workers */
+    unsigned max_workers;
+    unsigned jobs; /* calls queued or running on a worker (under lock) */
 };
 
 static long elapsed_ms(const struct timespec *since)
@@ -356,9 +358,29 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&srv->lock);
         ctx->next_job = NULL;
         run_provider_call(ctx);
+        pthread_mutex_lock(&srv->lock);
+        srv->jobs--;
+        pthread_mutex_unlock(&srv->lock);
     }
 }
 
+/* Starts one more worker. Loop thread only (it alone writes workers[] and
+ * nworkers). */
+static bool add_worker(tfp_server *srv)
+{
+    if (srv->nworkers >= srv->max_workers ||
+        pthread_create(&srv->workers[srv->nworkers], NULL, worker_main, srv) != 0) {
+        return false;
+    }
+    srv->nworkers++;
+    return true;
+}
+
+/* Queues a call for the workers. A start makes one worker; another is
+ * started whenever there are more calls in hand than workers, up to
+ * max_workers, so a start pays for the threads a session really uses
+ * (Terraform runs up to ten calls at once). When a thread cannot be made,
+ * the call waits for one of those there are. */
 static void enqueue(tfp_server *srv, call_ctx *ctx)
 {
     pthread_mutex_lock(&srv->lock);
@@ -368,6 +390,9 @@ static void enqueue(tfp_server *srv, call_ctx *ctx)
         srv->queue_head = ctx;
     }
     srv->queue_tail = ctx;
+    if (++srv->jobs > srv->nworkers) {
+        (void)add_worker(srv);
+    }
     pthread_cond_signal(&srv->cond);
     pthread_mutex_unlock(&srv->lock);
 }
@@ -675,15 +700,8 @@ int tfp_server_start(tfp_server **out, const tfp_server_options *opts, tfp_error
     grpc_server_start(srv->server);
 
     unsigned nw = opts->workers != 0 ? opts->workers : TFP_SERVER_DEFAULT_WORKERS;
-    if (nw > TFP_SERVER_MAX_WORKERS) {
-        nw = TFP_SERVER_MAX_WORKERS;
-    }
-    for (unsigned i = 0; i < nw; i++) {
-        if (pthread_create(&srv->workers[i], NULL, worker_main, srv) != 0) {
-            break;
-        }
-        srv->nworkers++;
-    }
+    srv->max_workers = nw > TFP_SERVER_MAX_WORKERS ? TFP_SERVER_MAX_WORKERS : nw;
+    (void)add_worker(srv); /* the rest as calls come (enqueue) */
     for (int i = 0; i < TFP_SERVER_PENDING_REQUESTS; i++) {
         request_call(srv);
     }

@@ -55,16 +55,17 @@ typedef bool (*tfp_server_stop_check)(void *user);
 
 #define TFP_SERVER_OPTIONS_VERSION 1
 typedef struct tfp_server_options {
-    int version;                      /* TFP_SERVER_OPTIONS_VERSION */
-    const char *address;              /* gRPC address, e.g. "unix:/tmp/x/plugin.sock" */
-    const char *key_pem;              /* server key; NULL with cert_pem NULL = plaintext */
-    const char *cert_pem;             /* server certificate */
-    const char *client_ca_pem;        /* PLUGIN_CLIENT_CERT: sole trusted client CA */
-    size_t max_message;               /* bytes; 0 = 64 MiB */
-    unsigned workers;                 /* worker threads; 0 = 10, Terraform's parallelism */
-    unsigned poll_ms;                 /* stop_check period; 0 = 100 */
-    tfp_server_handler handler;       /* required */
-    void *handler_user;               /* borrowed */
+    int version;                /* TFP_SERVER_OPTIONS_VERSION */
+    const char *address;        /* gRPC address, e.g. "unix:/tmp/x/plugin.sock" */
+    const char *key_pem;        /* server key; NULL with cert_pem NULL = plaintext */
+    const char *cert_pem;       /* server certificate */
+    const char *client_ca_pem;  /* PLUGIN_CLIENT_CERT: sole trusted client CA */
+    size_t max_message;         /* bytes; 0 = 64 MiB */
+    unsigned workers;           /* at most this many worker threads, started as calls come; 0 = 10,
+                                   Terraform's parallelism */
+    unsigned poll_ms;           /* stop_check period; 0 = 100 */
+    tfp_server_handler handler; /* required */
+    void *handler_user;         /* borrowed */
     tfp_server_stop_check stop_check; /* optional */
     void *stop_user;                  /* borrowed */
 } tfp_server_options;
