@@ -46,18 +46,26 @@ TFP_LAUNCH_RELEASE=9.9.9 refused stale \
     "serving program is from release $E2E_PROVIDER_VERSION, the binary that started it is 9.9.9" \
     "$alone/$E2E_SERVE_PROG"
 
+# serve_bg NAME CMD...: starts CMD as Terraform does, in the background, and
+# waits for its handshake line in NAME.out; sets pid.
+serve_bg() {
+    local name=$1
+    shift
+    TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 "$@" >"$E2E_WORK/$name.out" \
+        2>"$E2E_WORK/$name.err" </dev/null &
+    pid=$!
+    E2E_PIDS+=("$pid")
+    for _ in $(seq 100); do
+        [ -s "$E2E_WORK/$name.out" ] && break
+        sleep 0.05
+    done
+    grep -q '^1|6|unix|' "$E2E_WORK/$name.out" ||
+        e2e_fail "$name: no handshake line: $(cat "$E2E_WORK/$name.out" "$E2E_WORK/$name.err")"
+}
+
 # With the program in place, the front's start is the serving program's:
 # the handshake comes from the pid that was spawned, now running the program.
-hs="$E2E_WORK/handshake.out"
-TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
-    "$alone/terraform-provider-lambda" >"$hs" 2>"$E2E_WORK/handshake.err" </dev/null &
-pid=$!
-E2E_PIDS+=("$pid")
-for _ in $(seq 100); do
-    [ -s "$hs" ] && break
-    sleep 0.05
-done
-grep -q '^1|6|unix|' "$hs" || e2e_fail "no handshake line from the front's start: $(cat "$hs")"
+serve_bg front "$alone/terraform-provider-lambda"
 exe=$(readlink "/proc/$pid/exe")
 [ "$exe" = "$alone/$E2E_SERVE_PROG" ] || e2e_fail "pid $pid runs $exe, not the serving program"
 tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "TFP_LAUNCH_RELEASE=$E2E_PROVIDER_VERSION" ||
@@ -67,18 +75,7 @@ wait "$pid" || true
 
 # The front run by hand through the system's loader (no package lib/ beside
 # it) still starts the serving program, through that same loader.
-: >"$hs"
-TF_PLUGIN_MAGIC_COOKIE=$cookie PLUGIN_PROTOCOL_VERSIONS=6 \
-    /lib64/ld-linux-x86-64.so.2 "$alone/terraform-provider-lambda" >"$hs" \
-    2>"$E2E_WORK/handshake-ld.err" </dev/null &
-pid=$!
-E2E_PIDS+=("$pid")
-for _ in $(seq 100); do
-    [ -s "$hs" ] && break
-    sleep 0.05
-done
-grep -q '^1|6|unix|' "$hs" ||
-    e2e_fail "no handshake through an explicit loader: $(cat "$hs" "$E2E_WORK/handshake-ld.err")"
+serve_bg loader /lib64/ld-linux-x86-64.so.2 "$alone/terraform-provider-lambda"
 tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx "$alone/$E2E_SERVE_PROG" ||
     e2e_fail "the explicit loader does not run the serving program"
 kill -TERM "$pid"
