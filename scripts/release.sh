@@ -193,7 +193,7 @@ stage() {
             [ -z "$archive" ] || owner_package "$archive"
         done <"$bdir/tfp-static-archives.txt"
     )
-    pkgs=$(printf '%s\n' $pkgs | sort -u)
+    pkgs=$(sort -u <<<"$pkgs")
     chmod 0755 "$pkg/$loader" # libc.so.6 needs it too: bundle_libs copied it again
     local p
     for p in $pkgs; do
