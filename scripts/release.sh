@@ -179,7 +179,8 @@ stage() {
     interp=$(readelf -lW "$pkg/libexec/$name" |
         sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
     [ -n "$interp" ] || die "no program interpreter in $name"
-    local loader="lib/$(basename "$interp")"
+    local loader
+    loader="lib/$(basename "$interp")"
     cp -L "$interp" "$pkg/$loader" 2>/dev/null || cp -L "$(find_lib "$(basename "$interp")")" \
         "$pkg/$loader" || die "cannot copy the loader $interp"
 

@@ -68,7 +68,7 @@ env -i "$pkg/lib/ld-linux-x86-64.so.2" --help >/dev/null 2>&1 ||
 # release to the serving program (tfp_launch.c), which the program removes
 # before it starts anything; and it runs on the bundled loader.
 out="$REL_WORK/hs.out"
-env -i TF_PLUGIN_MAGIC_COOKIE=$REL_COOKIE PLUGIN_PROTOCOL_VERSIONS=6 TMPDIR=/tmp \
+env -i TF_PLUGIN_MAGIC_COOKIE="$REL_COOKIE" PLUGIN_PROTOCOL_VERSIONS=6 TMPDIR=/tmp \
     "$pkg/${REL_NAME_PREFIX}_v$REL_VERSION" >"$out" 2>/dev/null &
 pid=$!
 for _ in $(seq 1 100); do
