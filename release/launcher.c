@@ -33,6 +33,8 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "tfp_loader_argv.h"
+
 #ifndef LAUNCH_TARGET
 #error "LAUNCH_TARGET (the real program, relative to the package root) must be defined"
 #endif
@@ -133,24 +135,11 @@ int main(int argc, char **argv)
         return fail("cannot read the program", target, errno);
     }
 
-    /* loader, its five options and values, target, then our args and NULL */
-    const int fixed = 7;
-    char **args = calloc((size_t)argc + (size_t)fixed + 1, sizeof(*args));
+    char **args = calloc((size_t)argc + TFP_LOADER_ARGV_FIXED + 1, sizeof(*args));
     if (args == NULL) {
         return fail("out of memory starting", target, ENOMEM);
     }
-    int i = 0;
-    args[i++] = loader;
-    args[i++] = "--inhibit-cache";
-    args[i++] = "--library-path";
-    args[i++] = libdir;
-    args[i++] = "--argv0";
-    args[i++] = (char *)argv0;
-    args[i++] = target;
-    for (int a = 1; a < argc; a++) {
-        args[i++] = argv[a];
-    }
-    args[i] = NULL;
+    tfp_loader_argv(args, loader, libdir, argv0, target, argc, argv);
     execv(loader, args);
     int e = errno;
     free(args);

@@ -205,6 +205,7 @@ stage() {
 
     # The launchers: static, tiny, one per program.
     local -a cflags=(-std=c11 -D_GNU_SOURCE -Os -static -s -Wall -Wextra -Werror
+        "-I$src/provider/tfp"
         "-ffile-prefix-map=$src=." -DLAUNCH_LOADER="\"$loader\"")
     "$cc" "${cflags[@]}" -DLAUNCH_TARGET="\"libexec/$name\"" \
         -o "$pkg/${name}_v$version" "$src/release/launcher.c"

@@ -42,6 +42,7 @@
 #endif
 
 #include "tfp_handshake.h"
+#include "tfp_loader_argv.h"
 
 bool tfp_handshake_cookie_ok(const char *value)
 {
@@ -195,9 +196,7 @@ static void exec_program(const tfp_serve_options *opts, const char *path, const 
         execv(path, opts->argv);
         return;
     }
-    /* loader, its five options and values, the program, our args, NULL */
-    enum { FIXED = 7 };
-    char **args = calloc((size_t)opts->argc + FIXED + 1, sizeof(*args));
+    char **args = calloc((size_t)opts->argc + TFP_LOADER_ARGV_FIXED + 1, sizeof(*args));
     if (args == NULL) {
         errno = ENOMEM;
         return;
@@ -205,20 +204,8 @@ static void exec_program(const tfp_serve_options *opts, const char *path, const 
     char libdir[PATH_MAX];
     memcpy(libdir, loader, strlen(loader) + 1);
     *strrchr(libdir, '/') = '\0';
-    int i = 0;
-    args[i++] = (char *)loader;
-    if (own_libs) {
-        args[i++] = "--inhibit-cache";
-        args[i++] = "--library-path";
-        args[i++] = libdir;
-    }
-    args[i++] = "--argv0";
-    args[i++] = opts->argc > 0 ? opts->argv[0] : (char *)opts->name;
-    args[i++] = (char *)path;
-    for (int a = 1; a < opts->argc; a++) {
-        args[i++] = opts->argv[a];
-    }
-    args[i] = NULL;
+    tfp_loader_argv(args, loader, own_libs ? libdir : NULL,
+                    opts->argc > 0 ? opts->argv[0] : opts->name, path, opts->argc, opts->argv);
     execv(loader, args);
     int e = errno;
     free(args);
