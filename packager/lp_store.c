@@ -152,12 +152,22 @@ void lp_store_disable(void)
     g_disabled = 1;
 }
 
-static int entry_path(const lp_store *s, const unsigned char sha256[32], int level, char *out,
-                      size_t cap)
+/* An entry's name inside the store directory: "xx/<hex>-<level>". */
+#define ENTRY_NAME_MAX 80
+
+static void entry_name(const unsigned char sha256[32], int level, char out[ENTRY_NAME_MAX])
 {
     char hex[65];
     lp_hash_hex(sha256, hex);
-    int n = snprintf(out, cap, "%s/%.2s/%s-%d", s->dir, hex, hex, level);
+    snprintf(out, ENTRY_NAME_MAX, "%.2s/%s-%d", hex, hex, level);
+}
+
+static int entry_path(const lp_store *s, const unsigned char sha256[32], int level, char *out,
+                      size_t cap)
+{
+    char name[ENTRY_NAME_MAX];
+    entry_name(sha256, level, name);
+    int n = snprintf(out, cap, "%s/%s", s->dir, name);
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
@@ -216,15 +226,15 @@ static int read_all(int fd, unsigned char *buf, size_t len)
 int lp_store_get(lp_store *s, const unsigned char sha256[32], uint64_t raw_size, int level,
                  unsigned char **data, size_t *len, uint32_t *crc)
 {
-    char path[PATH_MAX];
-    if (s == NULL || entry_path(s, sha256, level, path, sizeof(path)) != 0) {
+    if (s == NULL) {
         return -1;
     }
     int dfd = store_dirfd(s);
     if (dfd < 0) {
         return -1; /* no store directory: nothing stored yet */
     }
-    const char *rel = path + strlen(s->dir) + 1; /* "xx/<hex>-<level>" */
+    char rel[ENTRY_NAME_MAX];
+    entry_name(sha256, level, rel);
     /* O_NONBLOCK: a FIFO planted under an entry's name must not make us
      * wait for a writer (regular files read the same with it). */
     int fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
